@@ -1,0 +1,50 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { SieveError } from '@sieve/core';
+import { migrations, type Migration } from './migrations';
+
+export type Db = Database.Database;
+
+/** Opens (creating if needed) a store file with WAL, foreign keys and the latest schema. */
+export function openDb(path: string, opts: { readonly?: boolean } = {}): Db {
+  if (!opts.readonly && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  let db: Db;
+  try {
+    db = new Database(path, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+  } catch (err) {
+    throw new SieveError(`cannot open the store ${path}`, {
+      where: path,
+      hint: opts.readonly ? 'check the path, or run a stage that creates it first' : 'check the folder is writable',
+      cause: err,
+    });
+  }
+  db.pragma('busy_timeout = 5000');
+  if (!opts.readonly) db.pragma('journal_mode = WAL');
+  db.pragma('foreign_keys = ON');
+  if (!opts.readonly) migrate(db, migrations, path);
+  return db;
+}
+
+export function schemaVersion(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** Applies every migration newer than the file's user_version, each in its own transaction. */
+export function migrate(db: Db, list: readonly Migration[], where = 'store'): void {
+  const current = schemaVersion(db);
+  const latest = list.reduce((m, x) => Math.max(m, x.version), 0);
+  if (current > latest) {
+    throw new SieveError(`the store has schema v${current}, newer than this sieve knows (v${latest})`, {
+      where,
+      hint: 'update sieve, or use another run folder',
+    });
+  }
+  for (const m of [...list].sort((a, b) => a.version - b.version)) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+  }
+}
