@@ -1,11 +1,23 @@
 import { openDb, schemaVersion, type Db } from './db';
 import { QuestionRepo } from './questions';
 import { StageRepo } from './stages';
+import { ModelRepo } from './models';
+import { SampleRepo } from './samples';
+import { VerdictRepo } from './verdicts';
+import { DatasetRepo } from './datasets';
+import { TrainingRepo } from './training';
+import { EvaluationRepo } from './evaluations';
 
 /** One run's state: a SQLite file with typed repositories over it. */
 export class Store {
   readonly questions: QuestionRepo;
   readonly stages: StageRepo;
+  readonly models: ModelRepo;
+  readonly samples: SampleRepo;
+  readonly verdicts: VerdictRepo;
+  readonly datasets: DatasetRepo;
+  readonly training: TrainingRepo;
+  readonly evaluations: EvaluationRepo;
 
   private constructor(
     readonly db: Db,
@@ -13,6 +25,12 @@ export class Store {
   ) {
     this.questions = new QuestionRepo(db);
     this.stages = new StageRepo(db);
+    this.models = new ModelRepo(db);
+    this.samples = new SampleRepo(db);
+    this.verdicts = new VerdictRepo(db);
+    this.datasets = new DatasetRepo(db);
+    this.training = new TrainingRepo(db);
+    this.evaluations = new EvaluationRepo(db);
   }
 
   static open(path: string, opts: { readonly?: boolean } = {}): Store {

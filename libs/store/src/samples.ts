@@ -1,0 +1,184 @@
+import type { Db } from './db';
+import { fromJson, nowIso, toJson } from './json';
+
+export interface SampleRunRow {
+  id: number;
+  name: string;
+  modelId: string;
+  set: string;
+  split: string | null;
+  params: Record<string, unknown>;
+  seed: number;
+  status: 'running' | 'done' | 'failed';
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+export interface SampleInput {
+  questionId: number;
+  sampleIndex: number;
+  seed: number;
+  text: string;
+  tokenCount: number;
+  logprobSum: number;
+  /** Per-token log-probs, stored compactly as float32 bytes. */
+  tokenLogprobs: Float32Array | null;
+  finishReason: 'stop' | 'length';
+}
+
+export interface SampleRow extends SampleInput {
+  id: number;
+  runId: number;
+}
+
+interface RawRun {
+  id: number;
+  name: string;
+  model_id: string;
+  set_name: string;
+  split: string | null;
+  params: string;
+  seed: number;
+  status: SampleRunRow['status'];
+  created_at: string;
+  finished_at: string | null;
+}
+
+interface RawSample {
+  id: number;
+  run_id: number;
+  question_id: number;
+  sample_index: number;
+  seed: number;
+  text: string;
+  token_count: number;
+  logprob_sum: number;
+  token_logprobs: Buffer | null;
+  finish_reason: 'stop' | 'length';
+}
+
+const toRun = (r: RawRun): SampleRunRow => ({
+  id: r.id,
+  name: r.name,
+  modelId: r.model_id,
+  set: r.set_name,
+  split: r.split,
+  params: fromJson(r.params),
+  seed: r.seed,
+  status: r.status,
+  createdAt: r.created_at,
+  finishedAt: r.finished_at,
+});
+
+export function encodeFloats(xs: Float32Array | null): Buffer | null {
+  return xs ? Buffer.from(xs.buffer, xs.byteOffset, xs.byteLength) : null;
+}
+
+export function decodeFloats(b: Buffer | null): Float32Array | null {
+  if (!b) return null;
+  const copy = new Uint8Array(b.byteLength);
+  copy.set(b);
+  return new Float32Array(copy.buffer);
+}
+
+const toSample = (r: RawSample): SampleRow => ({
+  id: r.id,
+  runId: r.run_id,
+  questionId: r.question_id,
+  sampleIndex: r.sample_index,
+  seed: r.seed,
+  text: r.text,
+  tokenCount: r.token_count,
+  logprobSum: r.logprob_sum,
+  tokenLogprobs: decodeFloats(r.token_logprobs),
+  finishReason: r.finish_reason,
+});
+
+export class SampleRepo {
+  constructor(private readonly db: Db) {}
+
+  /** Returns the run with this name, creating it if new. */
+  ensureRun(run: { name: string; modelId: string; set: string; split: string | null; params: Record<string, unknown>; seed: number }): SampleRunRow {
+    const existing = this.getRun(run.name);
+    if (existing) return existing;
+    this.db
+      .prepare(`INSERT INTO sample_runs (name, model_id, set_name, split, params, seed) VALUES (?, ?, ?, ?, ?, ?)`)
+      .run(run.name, run.modelId, run.set, run.split, toJson(run.params), run.seed);
+    return this.getRun(run.name) as SampleRunRow;
+  }
+
+  getRun(nameOrId: string | number): SampleRunRow | undefined {
+    const r = (
+      typeof nameOrId === 'number'
+        ? this.db.prepare('SELECT * FROM sample_runs WHERE id = ?').get(nameOrId)
+        : this.db.prepare('SELECT * FROM sample_runs WHERE name = ?').get(nameOrId)
+    ) as RawRun | undefined;
+    return r ? toRun(r) : undefined;
+  }
+
+  listRuns(): SampleRunRow[] {
+    return (this.db.prepare('SELECT * FROM sample_runs ORDER BY id').all() as RawRun[]).map(toRun);
+  }
+
+  setRunStatus(runId: number, status: SampleRunRow['status']): void {
+    this.db
+      .prepare('UPDATE sample_runs SET status = ?, finished_at = ? WHERE id = ?')
+      .run(status, status === 'running' ? null : nowIso(), runId);
+  }
+
+  /** Deletes a run and (by cascade) its samples and their verdicts: for a rerun with a new config. */
+  deleteRun(runId: number): void {
+    this.db.prepare('DELETE FROM sample_runs WHERE id = ?').run(runId);
+  }
+
+  /** Inserts samples in one transaction; a sample already there (same question and index) is kept as is. */
+  insertMany(runId: number, samples: readonly SampleInput[]): number {
+    const stmt = this.db.prepare(
+      `INSERT OR IGNORE INTO samples (run_id, question_id, sample_index, seed, text, token_count, logprob_sum, token_logprobs, finish_reason)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    return this.db.transaction(() => {
+      let n = 0;
+      for (const s of samples) {
+        n += stmt.run(runId, s.questionId, s.sampleIndex, s.seed, s.text, s.tokenCount, s.logprobSum, encodeFloats(s.tokenLogprobs), s.finishReason).changes;
+      }
+      return n;
+    })();
+  }
+
+  list(runId: number, filter: { questionId?: number; limit?: number; offset?: number } = {}): SampleRow[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM samples WHERE run_id = @run AND (@q IS NULL OR question_id = @q)
+         ORDER BY question_id, sample_index LIMIT @limit OFFSET @offset`,
+      )
+      .all({ run: runId, q: filter.questionId ?? null, limit: filter.limit ?? -1, offset: filter.offset ?? 0 }) as RawSample[];
+    return rows.map(toSample);
+  }
+
+  get(id: number): SampleRow | undefined {
+    const r = this.db.prepare('SELECT * FROM samples WHERE id = ?').get(id) as RawSample | undefined;
+    return r ? toSample(r) : undefined;
+  }
+
+  count(runId: number): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM samples WHERE run_id = ?').get(runId) as { n: number }).n;
+  }
+
+  /** Per question: how many samples exist (for resuming). */
+  countsByQuestion(runId: number): Map<number, number> {
+    const rows = this.db
+      .prepare('SELECT question_id AS q, COUNT(*) AS n FROM samples WHERE run_id = ? GROUP BY question_id')
+      .all(runId) as { q: number; n: number }[];
+    return new Map(rows.map((r) => [r.q, r.n]));
+  }
+
+  /** (question, index) pairs already sampled, as "q:i" keys. */
+  existingKeys(runId: number): Set<string> {
+    const rows = this.db.prepare('SELECT question_id AS q, sample_index AS i FROM samples WHERE run_id = ?').all(runId) as {
+      q: number;
+      i: number;
+    }[];
+    return new Set(rows.map((r) => `${r.q}:${r.i}`));
+  }
+}
