@@ -1,16 +1,17 @@
 import nx from '@nx/eslint-plugin';
 
-// Arrows point one way: core ← store/verify ← tasks ← model ← sample/train ← eval ← pipeline ← apps.
+// Arrows point one way: core ← store/verify ← tasks ← dataset ← model ← sample/train ← eval ← pipeline ← apps.
 const layers = {
   core: [],
   store: ['core'],
   verify: ['core'],
   tasks: ['core', 'store', 'verify'],
-  model: ['core', 'store', 'tasks', 'verify'],
-  sample: ['core', 'model', 'store', 'tasks', 'verify'],
-  train: ['core', 'model', 'store', 'tasks', 'verify'],
-  eval: ['core', 'sample', 'train', 'model', 'store', 'tasks', 'verify'],
-  pipeline: ['core', 'eval', 'sample', 'train', 'model', 'store', 'tasks', 'verify'],
+  dataset: ['core', 'store', 'verify', 'tasks'],
+  model: ['core', 'store', 'tasks', 'verify', 'dataset'],
+  sample: ['core', 'dataset', 'model', 'store', 'tasks', 'verify'],
+  train: ['core', 'dataset', 'model', 'store', 'tasks', 'verify'],
+  eval: ['core', 'dataset', 'sample', 'train', 'model', 'store', 'tasks', 'verify'],
+  pipeline: ['core', 'dataset', 'eval', 'sample', 'train', 'model', 'store', 'tasks', 'verify'],
 };
 const allLayers = Object.keys(layers).map((l) => `layer:${l}`);
 
