@@ -1,1 +1,17 @@
-export {};
+export { extractAnswer, type Extraction, type ExtractionRule } from './extract';
+export { parseAnswer, type ParsedAnswer } from './parse-answer';
+export { answersMatch, toleranceOf, DEFAULT_REL_TOL } from './equivalence';
+export { evaluateArithmetic, type EvalResult } from './arith';
+export { checkSteps, type StepReport, type StepResult } from './steps';
+export {
+  numericVerifier,
+  parseGold,
+  type Verdict,
+  type VerdictStatus,
+  type Verifier,
+  type VerifyOptions,
+} from './numeric-verifier';
+export { registerVerifier, getVerifier, listVerifiers, verify } from './registry';
+export { benchVerify, type BenchOptions, type BenchResult } from './bench';
+export { formatRational, type Rational } from './rational';
+export * as verifyLimits from './limits';

@@ -1,0 +1,156 @@
+import { MAX_EXPRESSION_CHARS, MAX_EXPRESSION_DEPTH } from './limits';
+
+/**
+ * A small safe arithmetic evaluator (recursive descent, no eval/Function) for calculator
+ * annotations. Grammar, loosest binding first:
+ *   expr    := term (('+' | '-') term)*
+ *   term    := unary (('*' | '/' | 'x' | '×' | '÷') unary)*
+ *   unary   := ('-' | '+') unary | power          (so -2^2 = -4)
+ *   power   := postfix (('^' | '**') unary)?      (right-associative)
+ *   postfix := primary '%'?                       (5% = 0.05)
+ *   primary := number | '(' expr ')'
+ * Numbers may carry thousands commas (`1,000`) and a leading `$`. Anything else (letters,
+ * `;`, quotes …) is refused. Length and nesting are capped (see limits.ts).
+ */
+export type EvalResult = { ok: true; value: number } | { ok: false; error: string };
+
+type Token = { kind: 'num'; value: number } | { kind: 'op'; op: string };
+
+class EvalFailure extends Error {}
+
+const OPS: Record<string, string> = {
+  '+': '+', '-': '-', '\u2212': '-', '*': '*', '/': '/', '^': '^', '(': '(', ')': ')', '%': '%',
+  x: '*', X: '*', '\u00d7': '*', '\u00f7': '/', '\u22c5': '*', '\u00b7': '*',
+};
+
+function tokenize(src: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < src.length) {
+    const ch = src.charAt(i);
+    if (ch === ' ' || ch === '\t' || ch === '$') {
+      i++;
+      continue;
+    }
+    if ((ch >= '0' && ch <= '9') || (ch === '.' && /\d/.test(src.charAt(i + 1)))) {
+      const m = /^(?:\d{1,3}(?:,\d{3})+(?!\d)|\d*)(?:\.\d+)?/.exec(src.slice(i, i + 64));
+      const text = m?.[0] ?? '';
+      if (text === '' || /\d/.test(src.charAt(i + text.length))) throw new EvalFailure(`bad number at ${i}`);
+      tokens.push({ kind: 'num', value: Number(text.replace(/,/g, '')) });
+      i += text.length;
+      if (src.charAt(i) === '.' && /\d/.test(src.charAt(i + 1))) throw new EvalFailure(`bad number at ${i}`);
+      continue;
+    }
+    if (ch === '*' && src.charAt(i + 1) === '*') {
+      tokens.push({ kind: 'op', op: '^' });
+      i += 2;
+      continue;
+    }
+    const op = OPS[ch];
+    if (op === undefined) throw new EvalFailure(`unexpected '${ch}' at ${i}`);
+    tokens.push({ kind: 'op', op });
+    i++;
+  }
+  return tokens;
+}
+
+class Parser {
+  private pos = 0;
+  private depth = 0;
+  constructor(private readonly tokens: Token[]) {}
+
+  parse(): number {
+    const v = this.expr();
+    if (this.pos < this.tokens.length) throw new EvalFailure(`unexpected token ${this.pos}`);
+    return v;
+  }
+
+  private peekOp(): string | undefined {
+    const t = this.tokens[this.pos];
+    return t?.kind === 'op' ? t.op : undefined;
+  }
+
+  private enter(): void {
+    if (++this.depth > MAX_EXPRESSION_DEPTH) throw new EvalFailure('nested too deeply');
+  }
+
+  private expr(): number {
+    let v = this.term();
+    for (let op = this.peekOp(); op === '+' || op === '-'; op = this.peekOp()) {
+      this.pos++;
+      const r = this.term();
+      v = op === '+' ? v + r : v - r;
+    }
+    return v;
+  }
+
+  private term(): number {
+    let v = this.unary();
+    for (let op = this.peekOp(); op === '*' || op === '/'; op = this.peekOp()) {
+      this.pos++;
+      const r = this.unary();
+      v = op === '*' ? v * r : v / r;
+    }
+    return v;
+  }
+
+  private unary(): number {
+    const op = this.peekOp();
+    if (op === '-' || op === '+') {
+      this.pos++;
+      this.enter();
+      const v = this.unary();
+      this.depth--;
+      return op === '-' ? -v : v;
+    }
+    return this.power();
+  }
+
+  private power(): number {
+    const base = this.postfix();
+    if (this.peekOp() !== '^') return base;
+    this.pos++;
+    this.enter();
+    const exponent = this.unary();
+    this.depth--;
+    return base ** exponent;
+  }
+
+  private postfix(): number {
+    const v = this.primary();
+    if (this.peekOp() === '%') {
+      this.pos++;
+      return v / 100;
+    }
+    return v;
+  }
+
+  private primary(): number {
+    const t = this.tokens[this.pos];
+    if (t === undefined) throw new EvalFailure('unexpected end');
+    if (t.kind === 'num') {
+      this.pos++;
+      return t.value;
+    }
+    if (t.op !== '(') throw new EvalFailure(`unexpected '${t.op}'`);
+    this.pos++;
+    this.enter();
+    const v = this.expr();
+    this.depth--;
+    if (this.peekOp() !== ')') throw new EvalFailure('missing )');
+    this.pos++;
+    return v;
+  }
+}
+
+export function evaluateArithmetic(src: string): EvalResult {
+  if (src.length > MAX_EXPRESSION_CHARS) return { ok: false, error: `longer than ${MAX_EXPRESSION_CHARS} characters` };
+  try {
+    const tokens = tokenize(src);
+    if (tokens.length === 0) return { ok: false, error: 'empty expression' };
+    return { ok: true, value: new Parser(tokens).parse() };
+  } catch (err) {
+    if (err instanceof EvalFailure) return { ok: false, error: err.message };
+    throw err;
+  }
+}

@@ -1,0 +1,147 @@
+import { cleanLatex } from './latex';
+import { ANSWER_WINDOW_CHARS, MAX_ANSWER_CHARS } from './limits';
+import { scanNumber, skipDigits } from './number-scan';
+
+export type ExtractionRule = 'boxed' | 'hashes' | 'answer_is' | 'a_colon' | 'last_number';
+
+export interface Extraction {
+  /** The answer text as written (boxed content, rest of the `####` line, or the number token). */
+  raw: string;
+  rule: ExtractionRule;
+}
+
+/**
+ * The final answer of a response (or of a gold solution), by precedence:
+ * `\boxed{…}` (last one, brace-matched) › `#### N` › `The answer is N` › `A: N` / `Answer: N`
+ * at a line start › the last number. `\boxed` and `####` are found anywhere in the text; the
+ * other rules look at the last ANSWER_WINDOW_CHARS only. `answer_is`, `a_colon` and
+ * `#### …` count only where a number follows, so a markdown heading `#### Step 2` or
+ * "the answer is below" does not shadow a later rule; `\boxed{…}` is taken as written
+ * even when its content is not a number (the verdict then says unparseable).
+ */
+export function extractAnswer(text: string): Extraction | null {
+  return extractBoxed(text) ?? extractHashes(text) ?? extractFromWindow(text);
+}
+
+const BOXED = '\\boxed';
+
+/** Content of the last complete `\boxed{…}`: one linear pass with an explicit stack (no recursion). */
+function extractBoxed(text: string): Extraction | null {
+  const first = text.indexOf(BOXED);
+  if (first < 0) return null;
+  const opens: number[] = []; // positions of `{`; negative-encoded (-(p+1)) when it opens a \boxed
+  let best = -1;
+  let bestEnd = -1;
+  for (let i = first; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 92 /* \ */) {
+      if (text.startsWith(BOXED, i) && !/[A-Za-z]/.test(text.charAt(i + BOXED.length))) {
+        let j = i + BOXED.length;
+        while (text[j] === ' ' && j < i + BOXED.length + 3) j++;
+        if (text[j] === '{') {
+          opens.push(-(j + 1));
+          i = j;
+          continue;
+        }
+      }
+      const next = text[i + 1];
+      if (next === '{' || next === '}') i++; // escaped brace: not a group
+    } else if (c === 123 /* { */) {
+      opens.push(i);
+    } else if (c === 125 /* } */) {
+      const open = opens.pop();
+      if (open !== undefined && open < 0) {
+        const start = -open; // index after the `{`
+        if (start > best) {
+          best = start;
+          bestEnd = i;
+        }
+      }
+    }
+  }
+  if (best < 0) return null;
+  const raw = text.slice(best, Math.min(bestEnd, best + MAX_ANSWER_CHARS)).trim();
+  return { raw, rule: 'boxed' };
+}
+
+/** Rest of the line after the last `####` that is followed by something number-like. */
+function extractHashes(text: string): Extraction | null {
+  let at = text.lastIndexOf('####');
+  while (at >= 0) {
+    let j = at + 4;
+    const limit = j + 64;
+    while (j < limit && (text[j] === ' ' || text[j] === '\t' || text[j] === '\n' || text[j] === '\r' || text[j] === '#')) j++;
+    if (/[-+$\\.\d\u2212]/.test(text.charAt(j))) {
+      let end = text.indexOf('\n', j);
+      if (end < 0) end = text.length;
+      end = Math.min(end, j + MAX_ANSWER_CHARS);
+      return { raw: text.slice(j, end).trim(), rule: 'hashes' };
+    }
+    at = at === 0 ? -1 : text.lastIndexOf('####', at - 1);
+  }
+  return null;
+}
+
+const ANSWER_IS = /\bthe\s{1,3}(?:final\s{1,3})?answer\s{1,3}is\b/gi;
+const A_COLON = /^[ \t]{0,8}(?:\*\*)?(?:A|Answer)(?:\*\*)?[ \t]{0,3}:(?:\*\*)?/gm;
+
+function extractFromWindow(text: string): Extraction | null {
+  let window = text.length > ANSWER_WINDOW_CHARS ? text.slice(text.length - ANSWER_WINDOW_CHARS) : text;
+  // Do not start in the middle of a digit run cut by the window edge.
+  if (window.length < text.length) window = window.slice(skipDigits(window, 0));
+  const s = cleanLatex(window);
+  return (
+    lastMarked(s, ANSWER_IS, 'answer_is') ?? lastMarked(s, A_COLON, 'a_colon') ?? lastNumber(s)
+  );
+}
+
+/** Number right after a marker, skipping `:`, `*` and spaces (`$` stays: it is the currency sign). */
+function numberAfter(s: string, pos: number): string | null {
+  let j = pos;
+  const limit = pos + 16;
+  while (j < limit && /[ \t:*]/.test(s.charAt(j))) j++;
+  const tok = scanNumber(s, j);
+  return tok ? s.slice(tok.start, tok.end) : null;
+}
+
+function lastMarked(s: string, re: RegExp, rule: ExtractionRule): Extraction | null {
+  re.lastIndex = 0;
+  let found: string | null = null;
+  for (let m = re.exec(s); m !== null; m = re.exec(s)) {
+    const raw = numberAfter(s, m.index + m[0].length);
+    if (raw !== null) found = raw;
+    if (m[0].length === 0) re.lastIndex++;
+  }
+  return found === null ? null : { raw: found, rule };
+}
+
+const isDigitCode = (c: number): boolean => c >= 48 && c <= 57;
+
+/** The last number token, scanning forward so `\frac{1}{2}` or `1,234` is read as one token. */
+function lastNumber(s: string): Extraction | null {
+  let last: string | null = null;
+  let i = 0;
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    const startsNumber =
+      isDigitCode(c) ||
+      c === 36 /* $ */ ||
+      c === 92 /* \ */ ||
+      ((c === 46 /* . */ || c === 45 /* - */ || c === 43) /* + */ && !/[\w)\]]/.test(s.charAt(i - 1)));
+    if (startsNumber) {
+      const tok = scanNumber(s, i);
+      if (tok) {
+        last = s.slice(tok.start, tok.end);
+        i = tok.end;
+        continue;
+      }
+      if (isDigitCode(c)) {
+        // An over-long literal: skip its whole run so hostile input stays linear.
+        while (i < s.length && /[\d,.]/.test(s.charAt(i))) i++;
+        continue;
+      }
+    }
+    i++;
+  }
+  return last === null ? null : { raw: last, rule: 'last_number' };
+}
