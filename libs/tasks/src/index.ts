@@ -13,3 +13,7 @@ export {
   type Style,
 } from './generator/options';
 export { generateQuestions, generateSplits, GENERATOR_NAME, type GenerateOptions, type SplitSpec } from './generator/generate';
+export { readRecords } from './import/read-records';
+export type { BadRecord, ReadRecordsOptions, RecordFormat, RecordRow } from './import/records';
+export { loadQuestions, type LoadQuestionsOptions, type LoadedQuestions } from './import/load-questions';
+export { extractGoldAnswer, type GoldAnswer } from './import/gold-answer';
