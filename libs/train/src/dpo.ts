@@ -41,7 +41,9 @@ export function dpoLoss(
   checkDpo('dpoLoss', [policyChosen, policyRejected, refChosen, refRejected], opts.beta);
   return tf.tidy(() => {
     const margin = tf.mul(opts.beta, tf.sub(tf.sub(policyChosen, refChosen), tf.sub(policyRejected, refRejected))); // [P]
-    const perPair = tf.neg(tf.logSigmoid(margin)); // [P]
+    // −log σ(m) = softplus(−m). Not tf.logSigmoid: its custom gradient closes over its input,
+    // which this tidy disposes before backprop runs.
+    const perPair = tf.softplus(tf.neg(margin)); // [P]
     return tf.div(tf.sum(perPair), Math.max(policyChosen.size, 1)) as tf.Scalar;
   });
 }

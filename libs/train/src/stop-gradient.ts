@@ -7,7 +7,9 @@ let sg: ((x: tf.Tensor) => tf.Tensor) | undefined;
 export function stopGradient<T extends tf.Tensor>(x: T): T {
   sg ??= tf.customGrad((input) => {
     const t = input as tf.Tensor;
-    return { value: tf.clone(t), gradFunc: () => tf.zerosLike(t) };
+    // Capture shape and dtype only: the input may be disposed by a tidy before backprop runs.
+    const { shape, dtype } = t;
+    return { value: tf.clone(t), gradFunc: () => tf.zeros(shape, dtype) };
   }) as (x: tf.Tensor) => tf.Tensor;
   return sg(x) as T;
 }
