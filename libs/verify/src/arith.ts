@@ -4,7 +4,7 @@ import { MAX_EXPRESSION_CHARS, MAX_EXPRESSION_DEPTH } from './limits';
  * A small safe arithmetic evaluator (recursive descent, no eval/Function) for calculator
  * annotations. Grammar, loosest binding first:
  *   expr    := term (('+' | '-') term)*
- *   term    := unary (('*' | '/' | 'x' | '×' | '÷') unary)*
+ *   term    := unary (('*' | '/' | '//' | 'x' | '×' | '÷') unary)*   ('//' floors, as in Python)
  *   unary   := ('-' | '+') unary | power          (so -2^2 = -4)
  *   power   := postfix (('^' | '**') unary)?      (right-associative)
  *   postfix := primary '%'?                       (5% = 0.05)
@@ -43,6 +43,11 @@ function tokenize(src: string): Token[] {
     }
     if (ch === '*' && src.charAt(i + 1) === '*') {
       tokens.push({ kind: 'op', op: '^' });
+      i += 2;
+      continue;
+    }
+    if (ch === '/' && src.charAt(i + 1) === '/') {
+      tokens.push({ kind: 'op', op: '//' });
       i += 2;
       continue;
     }
@@ -86,10 +91,10 @@ class Parser {
 
   private term(): number {
     let v = this.unary();
-    for (let op = this.peekOp(); op === '*' || op === '/'; op = this.peekOp()) {
+    for (let op = this.peekOp(); op === '*' || op === '/' || op === '//'; op = this.peekOp()) {
       this.pos++;
       const r = this.unary();
-      v = op === '*' ? v * r : v / r;
+      v = op === '*' ? v * r : op === '/' ? v / r : Math.floor(v / r);
     }
     return v;
   }

@@ -16,7 +16,7 @@ export interface BenchResult {
   accuracy: number;
 }
 
-interface SyntheticRow {
+export interface SyntheticRow {
   response: string;
   gold: string;
   label: VerdictStatus;
@@ -82,6 +82,12 @@ function synthesise(rng: Rng): SyntheticRow {
   };
 }
 
+/** The bench's rows: GSM8K-like responses with the verdict and wrong-step count they were built to get. */
+export function synthesiseBenchRows(rows: number, seed: number): SyntheticRow[] {
+  const rng = createRng(seed);
+  return Array.from({ length: rows }, () => synthesise(rng));
+}
+
 /** Synthesises GSM8K-like responses from a seed and times grading them all. */
 export function benchVerify(opts: BenchOptions = {}): BenchResult {
   const rows = opts.rows ?? 100_000;
@@ -89,8 +95,7 @@ export function benchVerify(opts: BenchOptions = {}): BenchResult {
   if (!Number.isInteger(rows) || rows < 1) {
     throw new InputError(`bench rows must be a positive integer, got ${rows}`, { where: 'benchVerify: rows' });
   }
-  const rng = createRng(seed);
-  const data = Array.from({ length: rows }, () => synthesise(rng));
+  const data = synthesiseBenchRows(rows, seed);
   let agree = 0;
   const t0 = performance.now();
   for (const row of data) {

@@ -60,23 +60,55 @@ function extractBoxed(text: string): Extraction | null {
     }
   }
   if (best < 0) return null;
-  const raw = text.slice(best, Math.min(bestEnd, best + MAX_ANSWER_CHARS)).trim();
+  const [a, b] = unwrapBraces(text, best, bestEnd);
+  const raw = text.slice(a, Math.min(b, a + MAX_ANSWER_CHARS)).trim();
   return { raw, rule: 'boxed' };
+}
+
+/**
+ * Drops brace pairs that wrap the whole of text[a, b) (`{{{5}}}` → `5`, but `{1}+{2}` stays),
+ * in one linear pass: with L leading `{`, R trailing `}` and m the lowest running depth of the
+ * middle, exactly min(L, R, L + m) outer pairs match each other.
+ */
+function unwrapBraces(text: string, start: number, end: number): [number, number] {
+  let a = start;
+  let b = end;
+  while (a < b && /\s/.test(text.charAt(a))) a++;
+  while (b > a && /\s/.test(text.charAt(b - 1))) b--;
+  let lead = 0;
+  while (a + lead < b && text[a + lead] === '{') lead++;
+  let trail = 0;
+  while (b - trail - 1 > a + lead && text[b - trail - 1] === '}' && text[b - trail - 2] !== '\\') trail++;
+  if (lead === 0 || trail === 0) return [a, b];
+  let depth = 0;
+  let min = 0;
+  for (let i = a + lead; i < b - trail; i++) {
+    const ch = text[i];
+    if (ch === '\\') i++;
+    else if (ch === '{') depth++;
+    else if (ch === '}') min = Math.min(min, --depth);
+  }
+  const k = Math.max(0, Math.min(lead, trail, lead + min));
+  return [a + k, b - k];
 }
 
 /** Rest of the line after the last `####` that is followed by something number-like. */
 function extractHashes(text: string): Extraction | null {
   let at = text.lastIndexOf('####');
+  // Skipping `#`, spaces and newlines after a marker that already failed ends in the same failure;
+  // stopping there keeps a run of a million `#` linear.
+  let failedFrom = Infinity;
   while (at >= 0) {
     let j = at + 4;
     const limit = j + 64;
-    while (j < limit && (text[j] === ' ' || text[j] === '\t' || text[j] === '\n' || text[j] === '\r' || text[j] === '#')) j++;
-    if (/[-+$\\.\d\u2212]/.test(text.charAt(j))) {
+    while (j < limit && j < failedFrom && /[ \t\r\n#]/.test(text.charAt(j))) j++;
+    if (j < failedFrom && /[-+$\\.\d\u2212]/.test(text.charAt(j))) {
       let end = text.indexOf('\n', j);
       if (end < 0) end = text.length;
       end = Math.min(end, j + MAX_ANSWER_CHARS);
       return { raw: text.slice(j, end).trim(), rule: 'hashes' };
     }
+    failedFrom = at + 4;
     at = at === 0 ? -1 : text.lastIndexOf('####', at - 1);
   }
   return null;
