@@ -28,7 +28,8 @@ export function checkSchedule(s: LrSchedule): void {
  * (step = warmupSteps), then half a cosine from peak down to peak·minRatio at
  * step = totalSteps, and flat after. Pass the 1-based number of the update being taken
  * (1 … totalSteps) so the first update already moves (peak/warmupSteps) and the last one
- * uses the floor. Without warmup, step 0 is at peak.
+ * uses the floor. Without warmup, step 0 is at peak; with warmupSteps = totalSteps the rate
+ * stays at peak after warmup.
  */
 export function lrAt(step: number, s: LrSchedule): number {
   checkSchedule(s);
@@ -36,7 +37,8 @@ export function lrAt(step: number, s: LrSchedule): number {
   if (step <= 0 && warmupSteps > 0) return 0;
   if (step < warmupSteps) return (peak * step) / warmupSteps;
   const span = totalSteps - warmupSteps;
-  const progress = span === 0 ? 1 : Math.min(1, Math.max(0, (step - warmupSteps) / span));
+  if (span === 0) return peak; // all warmup: no decay phase
+  const progress = Math.min(1, Math.max(0, (step - warmupSteps) / span));
   const floor = peak * minRatio;
   return floor + (peak - floor) * 0.5 * (1 + Math.cos(Math.PI * progress));
 }
