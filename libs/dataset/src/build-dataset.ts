@@ -1,0 +1,100 @@
+import { InputError } from '@sieve/core';
+import type { DatasetItemInput, DatasetRow, JudgedSample, Store } from '@sieve/store';
+import { datasetStats, type DatasetStats } from './dataset-stats';
+import { applyFilterRules, type FilterCounts } from './filter-rules';
+import { pairUp } from './pairs';
+import { formatPrompt, PROMPT_FORMAT_VERSION } from './prompt';
+import type { DropReason, FilterRules, FilterRulesInput } from './rules-schema';
+import { findRun } from './run-lookup';
+
+export interface BuildDatasetOptions {
+  /** The sample run to filter. */
+  runName: string;
+  /** Dataset name; each build makes its next version. */
+  name: string;
+  rules?: FilterRulesInput | FilterRules;
+  /** Whose verdicts decide correctness (default `numeric`). */
+  verifier?: string;
+  /** 'rft': kept samples; 'pairs': kept samples each with a rejected one of the same question (DPO). */
+  kind?: 'rft' | 'pairs';
+}
+
+export interface BuildDatasetResult {
+  dataset: DatasetRow;
+  counts: FilterCounts;
+}
+
+interface Decided {
+  sample: JudgedSample;
+  kept: boolean;
+  reason: DropReason | null;
+  rejected: JudgedSample | null;
+}
+
+/** Rules, then for `pairs` the pairing: a kept sample without a wrong one to pair with is dropped. */
+function decide(judged: readonly JudgedSample[], rules: FilterRulesInput | FilterRules, kind: 'rft' | 'pairs'): { rules: FilterRules; decided: Decided[] } {
+  const result = applyFilterRules(judged, rules);
+  const rejectedOf = new Map(kind === 'pairs' ? pairUp(result.decisions).map((p) => [p.accepted.sampleId, p.rejected]) : []);
+  const decided = result.decisions.map((d): Decided => {
+    if (kind === 'pairs' && d.kept) {
+      const rejected = rejectedOf.get(d.sample.sampleId);
+      return rejected ? { ...d, rejected } : { ...d, kept: false, reason: 'no-rejected', rejected: null };
+    }
+    return { ...d, rejected: null };
+  });
+  return { rules: result.rules, decided };
+}
+
+function toItem(d: Decided): DatasetItemInput {
+  return {
+    sampleId: d.sample.sampleId,
+    questionId: d.sample.questionId,
+    prompt: formatPrompt(d.sample.questionText),
+    response: d.sample.text,
+    kept: d.kept,
+    dropReason: d.reason,
+    rejectedSampleId: d.rejected?.sampleId ?? null,
+    rejectedResponse: d.rejected?.text ?? null,
+  };
+}
+
+/**
+ * Filters a verified sample run into a new version of a named dataset, in one transaction.
+ * Every sample becomes an item, kept or dropped with its reason; the dataset records the
+ * normalised rules (with verifier and prompt format) and its stats.
+ */
+export function buildDataset(store: Store, opts: BuildDatasetOptions): BuildDatasetResult {
+  const verifier = opts.verifier ?? 'numeric';
+  const kind = opts.kind ?? 'rft';
+  if (kind !== 'rft' && kind !== 'pairs') throw new InputError(`unknown dataset kind "${String(kind)}"`, { hint: 'use rft or pairs' });
+  if (!opts.name.trim()) throw new InputError('a dataset needs a name', { where: 'name' });
+  const run = findRun(store, opts.runName);
+
+  return store.transaction(() => {
+    const unverified = store.verdicts.counts(run.id, verifier).unverified;
+    if (unverified > 0) {
+      throw new InputError(`sample run "${run.name}" has ${unverified} samples without a "${verifier}" verdict`, {
+        where: `run ${run.name}`,
+        hint: `run \`sieve verify\` (verifier ${verifier}) on this run first`,
+      });
+    }
+    const judged = store.verdicts.judged(run.id, verifier);
+    if (!judged.length) {
+      throw new InputError(`sample run "${run.name}" has no samples`, { where: `run ${run.name}`, hint: 'run `sieve sample` first' });
+    }
+    const { rules, decided } = decide(judged, opts.rules ?? {}, kind);
+    const stats: DatasetStats & { pairs?: number } = datasetStats(decided);
+    if (kind === 'pairs') stats.pairs = stats.kept;
+    const dataset = store.datasets.create(
+      {
+        name: opts.name,
+        kind,
+        sampleRunId: run.id,
+        rules: { ...rules, verifier, promptFormat: PROMPT_FORMAT_VERSION },
+        stats: { ...stats },
+      },
+      decided.map(toItem),
+    );
+    return { dataset, counts: { total: stats.samples, kept: stats.kept, dropped: stats.dropped } };
+  });
+}

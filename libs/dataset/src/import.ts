@@ -1,0 +1,88 @@
+import { basename } from 'node:path';
+import { InputError } from '@sieve/core';
+import type { DatasetItemInput, DatasetRow, Store } from '@sieve/store';
+import { readRecords, type RecordFormat } from '@sieve/tasks';
+import { formatPrompt, PROMPT_FORMAT_VERSION } from './prompt';
+
+export interface ImportDatasetOptions {
+  /** A .jsonl or .csv file (or give `format`). */
+  file: string;
+  /** Dataset name; each import makes its next version. */
+  name: string;
+  promptField?: string;
+  responseField?: string;
+  /** For preference data: the field holding the rejected response. */
+  rejectedField?: string;
+  format?: RecordFormat;
+  /** The prompt field holds a bare question: wrap it with formatPrompt (default false: used as is). */
+  promptIsQuestion?: boolean;
+}
+
+export interface ImportDatasetResult {
+  dataset: DatasetRow;
+  rows: number;
+}
+
+function field(record: Record<string, unknown>, name: string, where: string): string {
+  const value = record[name];
+  if (typeof value === 'string' && value.trim() !== '') return value;
+  const present = Object.keys(record);
+  throw new InputError(
+    value === undefined || value === null ? `missing field "${name}"` : `field "${name}" must be a non-empty string, got ${JSON.stringify(value).slice(0, 40)}`,
+    { where, hint: `fields in this row: ${present.join(', ') || '(none)'}; choose others with promptField/responseField/rejectedField` },
+  );
+}
+
+/**
+ * Reads prompt/response rows (optionally with a rejected response) from JSONL or CSV into a
+ * new version of an `imported` dataset; all rows are kept. A bad row fails the whole import
+ * with an InputError at file:line, and nothing is written.
+ */
+export async function importDataset(store: Store, opts: ImportDatasetOptions): Promise<ImportDatasetResult> {
+  const promptField = opts.promptField ?? 'prompt';
+  const responseField = opts.responseField ?? 'response';
+  if (!opts.name.trim()) throw new InputError('a dataset needs a name', { where: 'name' });
+  const items: DatasetItemInput[] = [];
+  for await (const { line, record } of readRecords(opts.file, opts.format ? { format: opts.format } : {})) {
+    const where = `${opts.file}:${line}`;
+    const prompt = field(record, promptField, where);
+    const response = field(record, responseField, where);
+    const rejected = opts.rejectedField === undefined ? null : field(record, opts.rejectedField, where);
+    items.push({
+      sampleId: null,
+      questionId: null,
+      prompt: opts.promptIsQuestion ? formatPrompt(prompt) : prompt,
+      response,
+      kept: true,
+      dropReason: null,
+      rejectedSampleId: null,
+      rejectedResponse: rejected,
+    });
+  }
+  if (!items.length) throw new InputError(`${opts.file} has no records`, { where: opts.file, hint: 'give a file with at least one prompt/response row' });
+
+  const meanLength = items.reduce((a, it) => a + it.response.length, 0) / items.length;
+  const dataset = store.datasets.create(
+    {
+      name: opts.name,
+      kind: 'imported',
+      sampleRunId: null,
+      rules: {
+        source: basename(opts.file),
+        promptField,
+        responseField,
+        ...(opts.rejectedField === undefined ? {} : { rejectedField: opts.rejectedField }),
+        ...(opts.promptIsQuestion ? { promptFormat: PROMPT_FORMAT_VERSION } : {}),
+      },
+      stats: {
+        samples: items.length,
+        kept: items.length,
+        acceptanceRate: 1,
+        meanLength: { kept: meanLength, dropped: null },
+        ...(opts.rejectedField === undefined ? {} : { pairs: items.length }),
+      },
+    },
+    items,
+  );
+  return { dataset, rows: items.length };
+}

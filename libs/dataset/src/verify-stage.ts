@@ -1,0 +1,130 @@
+import { InputError, SieveError } from '@sieve/core';
+import type { Store, VerdictInput, VerdictStatus } from '@sieve/store';
+import { checkSteps, getVerifier, type Verdict } from '@sieve/verify';
+import { findRun } from './run-lookup';
+
+export interface VerifySamplesOptions {
+  runName: string;
+  /** Registered verifier name (default `numeric`). */
+  verifier?: string;
+  /** Samples per transaction (default 500): an interrupted stage loses at most one batch. */
+  batchSize?: number;
+  /** Called after each committed batch: done and total count the samples this call verifies. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface VerifySamplesResult {
+  /** Samples verified by this call. */
+  verified: number;
+  /** Samples that already had a verdict under this verifier. */
+  skipped: number;
+  /** Verdicts of the whole run under this verifier after this call. */
+  counts: Record<VerdictStatus, number>;
+}
+
+/** A calculator step that is wrong, where it is in the response, for a viewer to highlight. */
+export interface WrongStep {
+  expr: string;
+  claimed: string;
+  actual: number | null;
+  /** Offsets of `<<` and just past `>>` in the response text. */
+  start: number;
+  end: number;
+}
+
+interface PendingSample {
+  id: number;
+  questionId: number;
+  text: string;
+  gold: string;
+}
+
+export const DEFAULT_VERIFY_BATCH = 500;
+
+/** Samples of a run without a verdict under a verifier, with their gold answer (first `limit` by id). */
+function pendingBatch(store: Store, runId: number, verifier: string, limit: number): PendingSample[] {
+  return store.db
+    .prepare(
+      `SELECT s.id, s.question_id AS questionId, s.text, q.gold_answer AS gold
+       FROM samples s JOIN questions q ON q.id = s.question_id
+       LEFT JOIN verdicts v ON v.sample_id = s.id AND v.verifier = ?
+       WHERE s.run_id = ? AND v.id IS NULL ORDER BY s.id LIMIT ?`,
+    )
+    .all(verifier, runId, limit) as PendingSample[];
+}
+
+function countPending(store: Store, runId: number, verifier: string): number {
+  return store.db
+    .prepare(
+      `SELECT COUNT(*) FROM samples s LEFT JOIN verdicts v ON v.sample_id = s.id AND v.verifier = ?
+       WHERE s.run_id = ? AND v.id IS NULL`,
+    )
+    .pluck()
+    .get(verifier, runId) as number;
+}
+
+function wrongSteps(text: string): WrongStep[] {
+  return checkSteps(text)
+    .steps.filter((s) => s.ok === false)
+    .map((s) => {
+      const close = text.indexOf('>>', s.index + 2);
+      return { expr: s.expr, claimed: s.claimed, actual: s.actual, start: s.index, end: close < 0 ? text.length : close + 2 };
+    });
+}
+
+function judge(sample: PendingSample, verifier: string): VerdictInput {
+  let v: Verdict;
+  try {
+    v = getVerifier(verifier)(sample.text, sample.gold, {});
+  } catch (cause) {
+    throw new SieveError(
+      `verifier "${verifier}" failed on sample ${sample.id} of question ${sample.questionId}: ${(cause as Error).message}`,
+      {
+        where: `question ${sample.questionId}`,
+        hint: `check the gold answer of question ${sample.questionId} ("${sample.gold.slice(0, 60)}"), fix the question set and re-import it`,
+        cause,
+      },
+    );
+  }
+  return {
+    sampleId: sample.id,
+    verifier,
+    status: v.status,
+    extracted: v.extracted,
+    reason: v.reason,
+    stepsTotal: v.steps.total,
+    stepsWrong: v.steps.wrong,
+    stepsUnchecked: v.steps.unchecked,
+    detail: { extractedBy: v.extractedBy, gold: v.gold, wrongSteps: v.steps.wrong > 0 ? wrongSteps(sample.text) : [] },
+  };
+}
+
+/**
+ * Gives every sample of a run a verdict under one verifier, batch by batch, each batch in its
+ * own transaction. A rerun (or a resumed, interrupted one) only does samples without a verdict
+ * under that verifier; verdicts of other verifiers are left as they are.
+ */
+export function verifySamples(store: Store, opts: VerifySamplesOptions): VerifySamplesResult {
+  const verifier = opts.verifier ?? 'numeric';
+  const batchSize = opts.batchSize ?? DEFAULT_VERIFY_BATCH;
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new InputError(`batch size must be a positive integer, got ${batchSize}`, { where: 'batchSize' });
+  }
+  getVerifier(verifier); // an unknown name fails here, before any work
+  const run = findRun(store, opts.runName);
+  const total = store.samples.count(run.id);
+  const todo = countPending(store, run.id, verifier);
+  let verified = 0;
+  for (;;) {
+    const done = store.transaction(() => {
+      const batch = pendingBatch(store, run.id, verifier, batchSize);
+      if (batch.length) store.verdicts.upsertMany(batch.map((s) => judge(s, verifier)));
+      return batch.length;
+    });
+    if (done === 0) break;
+    verified += done;
+    opts.onProgress?.(verified, todo);
+  }
+  const { correct, incorrect, unparseable } = store.verdicts.counts(run.id, verifier);
+  return { verified, skipped: total - todo, counts: { correct, incorrect, unparseable } };
+}
