@@ -38,6 +38,8 @@ function reasonOf(err: Error & { code?: string }): string {
       return 'a quoted field in this row is never closed';
     case 'CSV_INVALID_CLOSING_QUOTE':
       return 'a quoted field in this row has characters between its closing quote and the next delimiter';
+    case 'INVALID_OPENING_QUOTE': // sic: csv-parse 6 names this one without the CSV_ prefix
+      return 'a quote inside an unquoted field (quote the whole field and write inner quotes as "")';
     default:
       return err.message;
   }
