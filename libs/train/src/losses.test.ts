@@ -42,6 +42,18 @@ describe('tokenLogProbs / sequenceLogProbs', () => {
     all.dispose();
   });
 
+  it('gives 0 and no gradient for an out-of-vocabulary (padding) id, and stays finite for huge logits', () => {
+    const z = logitsFromWeights(W);
+    const lp = tf.tidy(() => tokenLogProbs(z, int2d([[-1, 0]])));
+    expectAllClose(lp.dataSync(), [0, Math.log(1 / 4)]);
+    const g = gradOf((x) => tf.sum(tokenLogProbs(x, int2d([[-1, 0]]))), z);
+    expectAllClose(g, [0, 0, 0, 3 / 4, -1 / 4, -1 / 2]);
+    const big = tf.tensor3d([[[1000, 0, -1000]]]);
+    const lpBig = tf.tidy(() => tokenLogProbs(big, int2d([[1]])));
+    expectAllClose(lpBig.dataSync(), [-1000], 1e-3);
+    tf.dispose([z, lp, big, lpBig]);
+  });
+
   it('has a gradient on this backend (no tf.gather)', () => {
     const g = gradOf((z) => tf.sum(tokenLogProbs(z, int2d(TARGETS))), logitsFromWeights(W));
     // d log p_y / dz = onehot − p
