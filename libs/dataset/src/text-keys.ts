@@ -20,7 +20,7 @@ export function normaliseEquation(eq: string): string {
 }
 
 const ANNOTATION = /<<([^<>]*)>>/g;
-const NUM = String.raw`\$?\d[\d,]*(?:\.\d+)?%?`;
+const NUM = String.raw`\$?\d+(?:,\d{3})*(?:\.\d+)?%?`;
 /** `a op b (op c …) = d` written in the text, when a response has no calculator annotations. */
 const TEXT_EQUATION = new RegExp(String.raw`(?<![\d.])${NUM}(?:\s*[-+*/×÷x]\s*${NUM})+\s*=\s*-?${NUM}`, 'g');
 
