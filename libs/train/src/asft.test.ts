@@ -75,6 +75,15 @@ describe('asftLoss', () => {
     tf.dispose([z, ref, t, m]);
   });
 
+  it('gives 0 and a zero gradient for an all-zero mask', () => {
+    const z = randomLogits(12, [2, 3, 5]);
+    const ref = randomLogits(13, [2, 3, 5]);
+    const zeros = float2d([[0, 0, 0], [0, 0, 0]]);
+    expect(Math.abs(valueOf(() => asftLoss(z, int2d(targets), zeros, ref, { klWeight: 1 })))).toBe(0);
+    expectAllClose(gradOf((x) => asftLoss(x, int2d(targets), zeros, ref, { klWeight: 1 }), z), new Array(30).fill(0), 0);
+    tf.dispose([z, ref, zeros]);
+  });
+
   it('rejects reference logits of another shape and a negative klWeight', () => {
     const z = randomLogits(1, [2, 3, 5]);
     const ref = randomLogits(2, [2, 3, 4]);

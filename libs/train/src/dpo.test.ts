@@ -43,6 +43,13 @@ describe('dpoLoss', () => {
     tf.dispose([rc, rr, gc!, gr!]);
   });
 
+  it('is 0 with no pairs', () => {
+    const e = tf.tensor1d([]);
+    expect(valueOf(() => dpoLoss(e, e, e, e, { beta: 0.1 }))).toBe(0);
+    expect(dpoStats(e, e, e, e, { beta: 0.1 }).pairs).toBe(0);
+    e.dispose();
+  });
+
   it('stays finite for huge margins and rejects mismatched inputs', () => {
     const big = valueOf(() => dpoLoss(tf.tensor1d([0]), tf.tensor1d([-1e4]), tf.tensor1d([0]), tf.tensor1d([0]), { beta: 1 }));
     expect(big).toBeCloseTo(0, 6);

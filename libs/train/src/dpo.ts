@@ -39,12 +39,14 @@ export function dpoLoss(
   opts: DpoOptions,
 ): tf.Scalar {
   checkDpo('dpoLoss', [policyChosen, policyRejected, refChosen, refRejected], opts.beta);
+  // Constant 0 for P = 0: wasm's tf.sum of an empty tensor returns uninitialised memory.
+  if (policyChosen.size === 0) return tf.scalar(0);
   return tf.tidy(() => {
     const margin = tf.mul(opts.beta, tf.sub(tf.sub(policyChosen, refChosen), tf.sub(policyRejected, refRejected))); // [P]
     // −log σ(m) = softplus(−m). Not tf.logSigmoid: its custom gradient closes over its input,
     // which this tidy disposes before backprop runs.
     const perPair = tf.softplus(tf.neg(margin)); // [P]
-    return tf.div(tf.sum(perPair), Math.max(policyChosen.size, 1)) as tf.Scalar;
+    return tf.div(tf.sum(perPair), policyChosen.size) as tf.Scalar;
   });
 }
 
