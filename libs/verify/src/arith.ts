@@ -23,6 +23,28 @@ const OPS: Record<string, string> = {
   x: '*', X: '*', '\u00d7': '*', '\u00f7': '/', '\u22c5': '*', '\u00b7': '*',
 };
 
+const isDigit = (s: string, i: number): boolean => {
+  const c = s.charCodeAt(i);
+  return c >= 48 && c <= 57;
+};
+
+/** End of a number at i: digits with optional `,ddd` groups, then optional `.digits`. */
+function numberEnd(src: string, i: number): number {
+  let j = i;
+  while (isDigit(src, j)) j++;
+  if (j - i >= 1 && j - i <= 3) {
+    while (src[j] === ',' && isDigit(src, j + 1) && isDigit(src, j + 2) && isDigit(src, j + 3) && !isDigit(src, j + 4)) j += 4;
+  }
+  if (src[j] === '.' && isDigit(src, j + 1)) {
+    j++;
+    while (isDigit(src, j)) j++;
+  }
+  // `1.2.3` or `1,00` are not numbers.
+  if (src[j] === '.' && isDigit(src, j + 1)) throw new EvalFailure(`bad number at ${i}`);
+  if (src[j] === ',' && isDigit(src, j + 1)) throw new EvalFailure(`bad number at ${i}`);
+  return j;
+}
+
 function tokenize(src: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
@@ -32,13 +54,10 @@ function tokenize(src: string): Token[] {
       i++;
       continue;
     }
-    if ((ch >= '0' && ch <= '9') || (ch === '.' && /\d/.test(src.charAt(i + 1)))) {
-      const m = /^(?:\d{1,3}(?:,\d{3})+(?!\d)|\d*)(?:\.\d+)?/.exec(src.slice(i, i + 64));
-      const text = m?.[0] ?? '';
-      if (text === '' || /\d/.test(src.charAt(i + text.length))) throw new EvalFailure(`bad number at ${i}`);
-      tokens.push({ kind: 'num', value: Number(text.replace(/,/g, '')) });
-      i += text.length;
-      if (src.charAt(i) === '.' && /\d/.test(src.charAt(i + 1))) throw new EvalFailure(`bad number at ${i}`);
+    if (isDigit(src, i) || (ch === '.' && isDigit(src, i + 1))) {
+      const end = numberEnd(src, i);
+      tokens.push({ kind: 'num', value: Number(src.slice(i, end).replace(/,/g, '')) });
+      i = end;
       continue;
     }
     if (ch === '*' && src.charAt(i + 1) === '*') {

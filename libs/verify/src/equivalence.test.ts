@@ -20,6 +20,8 @@ const table: Array<[string, string, VerdictStatus]> = [
   ['#### 1234', '1,234', 'correct'],
   ['\\boxed{1{,}234}', '1234', 'correct'],
   ['\\boxed{1\\,234}', '1234', 'correct'],
+  ['\\boxed{1\\!000}', '1000', 'correct'],
+  ['\\boxed{1,000,000}', '10^6', 'correct'],
   ['#### 1,235', '1,234', 'incorrect'],
   // signs
   ['-5', '5', 'incorrect'],
@@ -50,6 +52,8 @@ const table: Array<[string, string, VerdictStatus]> = [
   // money, units and words
   ['$18.00', '18', 'correct'],
   ['\\boxed{\\$18}', '18', 'correct'],
+  ['The answer is \\$18.50.', '18.5', 'correct'],
+  ['The answer is: \\( 18 \\)', '18', 'correct'],
   ['\\boxed{\\text{18 dollars}}', '18', 'correct'],
   ['#### 18 dollars', '18', 'correct'],
   ['She collects 18 eggs', '18', 'correct'],
@@ -57,7 +61,11 @@ const table: Array<[string, string, VerdictStatus]> = [
   ['#### $1,200', '$1,200', 'correct'],
   ['\\boxed{x = 5}', '5', 'correct'],
   // not numbers
+  ['\\boxed{1.5 \\times 10^{3}}', '1500', 'correct'],
+  ['\\boxed{2^{-1}}', '0.5', 'correct'],
+  ['#### 2^10', '1024', 'correct'],
   ['\\boxed{A}', '18', 'unparseable'],
+  ['\\boxed{2^x}', '2', 'unparseable'],
   ['\\boxed{5 - 3}', '2', 'unparseable'],
   ['#### 3 and 4', '3', 'unparseable'],
   ['I have no idea.', '18', 'unparseable'],

@@ -4,8 +4,17 @@ import { InputError } from '@sieve/core';
 
 export const DEFAULT_REL_TOL = 1e-6;
 
+let cached: { relTol: number; tol: Rational } | undefined;
+
 /** A relative tolerance as an exact rational (via its shortest decimal printout). */
 export function toleranceOf(relTol: number): Rational {
+  if (cached?.relTol === relTol) return cached.tol;
+  const tol = readTolerance(relTol);
+  cached = { relTol, tol };
+  return tol;
+}
+
+function readTolerance(relTol: number): Rational {
   if (!Number.isFinite(relTol) || relTol < 0 || relTol >= 1) {
     throw new InputError(`relTol must be a finite number in [0, 1), got ${relTol}`, {
       where: 'verify options: relTol',

@@ -155,6 +155,11 @@ function lastNumber(s: string): Extraction | null {
   let i = 0;
   while (i < s.length) {
     const c = s.charCodeAt(i);
+    // Digits right after `^` / `^{` are an exponent (`m^2`), never an answer of their own.
+    if (s.charAt(i - 1) === '^' || (s.charAt(i - 1) === '{' && s.charAt(i - 2) === '^')) {
+      i = skipDigits(s, i + 1);
+      continue;
+    }
     const startsNumber =
       isDigitCode(c) ||
       c === 36 /* $ */ ||
@@ -168,7 +173,7 @@ function lastNumber(s: string): Extraction | null {
         continue;
       }
       if (isDigitCode(c)) {
-        // An over-long literal: skip its whole run so hostile input stays linear.
+        // Digits that are not a number (`2^x`): skip the whole run so hostile input stays linear.
         while (i < s.length && /[\d,.]/.test(s.charAt(i))) i++;
         continue;
       }

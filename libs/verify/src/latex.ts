@@ -4,7 +4,11 @@
  */
 const TEXT_WRAPPER = /\\(?:text|textbf|textrm|textit|textnormal|mathrm|mathbf|mathit|mbox|operatorname)\s{0,3}\{([^{}]*)\}/g;
 
+/** Characters that any rewrite below needs; text without them (plain GSM8K prose) is returned as is. */
+const NEEDS_CLEANING = /[\\{~°\u2212\u2013]/;
+
 export function cleanLatex(input: string): string {
+  if (!NEEDS_CLEANING.test(input)) return input;
   let s = input
     .replace(/\u2212|\u2013/g, '-')
     .replace(/\\[dtc]frac(?![a-zA-Z])/g, '\\frac');

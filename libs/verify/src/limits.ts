@@ -13,8 +13,11 @@ export const MAX_ANSWER_CHARS = 64 * 1024;
 /** A number literal (or exponent-expanded value) longer than this many digits is not parsed. */
 export const MAX_NUMBER_DIGITS = 32_000;
 
-/** `1e…` exponents beyond ± this are rejected (they would build gigantic bigints). */
-export const MAX_EXPONENT = 10_000;
+/**
+ * `1e…`, `^k` and `\times 10^{k}` may add at most this many digits (|k| ≤ this, and for `b^k`
+ * digits(b)·|k| ≤ this): a written-out 10,000-digit number is fine, `9^99999` is not a number.
+ */
+export const MAX_EXPONENT = 1_000;
 
 /** A `<<expr=value>>` annotation longer than this is reported `unchecked`. */
 export const MAX_EXPRESSION_CHARS = 1_000;

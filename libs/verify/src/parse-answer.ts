@@ -38,7 +38,7 @@ export function parseAnswer(raw: string): ParsedAnswer | null {
     } else break;
   }
   const tok = scanNumber(s, a);
-  if (!tok || tok.end > b) return null;
+  if (!tok?.value || tok.end > b) return null;
   if (!isUnitTail(s.slice(tok.end, b))) return null;
   return { value: tok.value, percent: tok.percent };
 }

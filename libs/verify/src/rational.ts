@@ -45,7 +45,7 @@ export function withinRelative(a: Rational, b: Rational, tol: Rational): boolean
 
 /** Exact value of a decimal literal: digits with optional fraction and exponent (no sign, no commas). */
 export function fromDecimal(intDigits: string, fracDigits: string, exponent: number): Rational {
-  const digits = (intDigits + fracDigits).replace(/^0+(?=\d)/, '') || '0';
+  const digits = intDigits + fracDigits || '0'; // BigInt accepts leading zeros
   const scale = exponent - fracDigits.length;
   const n = BigInt(digits);
   return scale >= 0 ? { n: n * 10n ** BigInt(scale), d: 1n } : { n, d: 10n ** BigInt(-scale) };
