@@ -41,16 +41,16 @@ interface PendingSample {
 
 export const DEFAULT_VERIFY_BATCH = 500;
 
-/** Samples of a run without a verdict under a verifier, with their gold answer (first `limit` by id). */
-function pendingBatch(store: Store, runId: number, verifier: string, limit: number): PendingSample[] {
+/** Samples of a run without a verdict under a verifier, with their gold answer (first `limit` by id after `afterId`). */
+function pendingBatch(store: Store, runId: number, verifier: string, afterId: number, limit: number): PendingSample[] {
   return store.db
     .prepare(
       `SELECT s.id, s.question_id AS questionId, s.text, q.gold_answer AS gold
        FROM samples s JOIN questions q ON q.id = s.question_id
        LEFT JOIN verdicts v ON v.sample_id = s.id AND v.verifier = ?
-       WHERE s.run_id = ? AND v.id IS NULL ORDER BY s.id LIMIT ?`,
+       WHERE s.run_id = ? AND s.id > ? AND v.id IS NULL ORDER BY s.id LIMIT ?`,
     )
-    .all(verifier, runId, limit) as PendingSample[];
+    .all(verifier, runId, afterId, limit) as PendingSample[];
 }
 
 function countPending(store: Store, runId: number, verifier: string): number {
@@ -115,10 +115,12 @@ export function verifySamples(store: Store, opts: VerifySamplesOptions): VerifyS
   const total = store.samples.count(run.id);
   const todo = countPending(store, run.id, verifier);
   let verified = 0;
+  let lastId = 0; // every pending sample up to here has been verified: the next batch starts after it
   for (;;) {
     const done = store.transaction(() => {
-      const batch = pendingBatch(store, run.id, verifier, batchSize);
+      const batch = pendingBatch(store, run.id, verifier, lastId, batchSize);
       if (batch.length) store.verdicts.upsertMany(batch.map((s) => judge(s, verifier)));
+      lastId = batch.at(-1)?.id ?? lastId;
       return batch.length;
     });
     if (done === 0) break;
