@@ -35,6 +35,13 @@ describe('input bounds', () => {
     expect(rep.unchecked).toBe(rep.total - 2000);
   });
 
+  it('reads a number beyond the caps as one token that is not a number', () => {
+    // Not `9999` (the exponent) and not `9` (the base): the whole token, unparseable.
+    expect(timed('1e99999', 'it is 1e99999', '1')).toMatchObject({ status: 'unparseable', extracted: '1e99999' });
+    expect(timed('9^99999', 'it is 9^99999', '9')).toMatchObject({ status: 'unparseable', extracted: '9^99999' });
+    expect(timed('40k digits', `#### ${'7'.repeat(40_000)}`, '7').status).toBe('unparseable');
+  });
+
   it('compares 10,000-digit numbers exactly', () => {
     const big = '9' + '1234567890'.repeat(1000).slice(1);
     const bumped = '9' + '1234567890'.repeat(1000).slice(1, -1) + '1';
@@ -79,6 +86,12 @@ describe('input bounds', () => {
     ['{'.repeat(MB)],
     ['1'.repeat(MB)],
     [' 1/'.repeat(MB / 3)],
+    [' 1'.repeat(MB / 2)],
+    ['9^9999 '.repeat(MB / 7)],
+    ['1e9999 '.repeat(MB / 7)],
+    ['<<9^9999=1>> '.repeat(MB / 13)],
+    ['9'.repeat(30_000) + '^x'],
+    ['\\frac{' + '9'.repeat(30_000)],
   ])('pathological input %#', (text) => {
     timed(`pathological ${JSON.stringify(text.slice(0, 12))}…`, text, '1');
   });

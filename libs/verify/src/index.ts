@@ -13,5 +13,5 @@ export {
 } from './numeric-verifier';
 export { registerVerifier, getVerifier, listVerifiers, verify } from './registry';
 export { benchVerify, type BenchOptions, type BenchResult } from './bench';
-export { formatRational, type Rational } from './rational';
+export type { Rational } from './rational';
 export * as verifyLimits from './limits';

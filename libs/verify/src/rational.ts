@@ -50,10 +50,3 @@ export function fromDecimal(intDigits: string, fracDigits: string, exponent: num
   const n = BigInt(digits);
   return scale >= 0 ? { n: n * 10n ** BigInt(scale), d: 1n } : { n, d: 10n ** BigInt(-scale) };
 }
-
-/** Shortest exact-enough printout, for reasons and logs. */
-export function formatRational(a: Rational): string {
-  if (isInteger(a)) return (a.n / a.d).toString();
-  const approx = Number(a.n) / Number(a.d);
-  return Number.isFinite(approx) ? String(approx) : `${a.n}/${a.d}`;
-}
