@@ -5,7 +5,10 @@ import { scanNumber, skipDigits } from './number-scan';
 export type ExtractionRule = 'boxed' | 'hashes' | 'answer_is' | 'a_colon' | 'last_number';
 
 export interface Extraction {
-  /** The answer text as written (boxed content, rest of the `####` line, or the number token). */
+  /**
+   * The answer text: boxed content or the rest of the `####` line as written; for the other
+   * rules the number token after LaTeX cleanup (`\dfrac12` reads back as `\frac12`).
+   */
   raw: string;
   rule: ExtractionRule;
 }
@@ -14,10 +17,11 @@ export interface Extraction {
  * The final answer of a response (or of a gold solution), by precedence:
  * `\boxed{…}` (last one, brace-matched) › `#### N` › `The answer is N` › `A: N` / `Answer: N`
  * at a line start › the last number. `\boxed` and `####` are found anywhere in the text; the
- * other rules look at the last ANSWER_WINDOW_CHARS only. `answer_is`, `a_colon` and
- * `#### …` count only where a number follows, so a markdown heading `#### Step 2` or
- * "the answer is below" does not shadow a later rule; `\boxed{…}` is taken as written
- * even when its content is not a number (the verdict then says unparseable).
+ * other rules look at the last ANSWER_WINDOW_CHARS only. `answer_is` and `a_colon` count only
+ * where a number follows, and `####` only where a digit, sign, `$`, `.` or `\` follows, so a
+ * markdown heading `#### Step 2` or "the answer is below" does not shadow a later rule.
+ * `\boxed{…}` and `#### …` are taken as written even when the text is not one number
+ * (`\boxed{A}`, `#### 3 and 4`): the verdict then says unparseable.
  */
 export function extractAnswer(text: string): Extraction | null {
   return extractBoxed(text) ?? extractHashes(text) ?? extractFromWindow(text);
