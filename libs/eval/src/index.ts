@@ -5,3 +5,18 @@ export { escapeXml } from './svg/xml';
 export { lineChart, type LineChartSpec, type LineSeries } from './svg/line-chart';
 export { barChart, type BarChartSpec, type BarGroup, type Bar } from './svg/bar-chart';
 export { histogram, type HistogramSpec, type HistogramSeries } from './svg/histogram';
+export type {
+  ReportData,
+  ComparisonRow,
+  PairedComparison,
+  DatasetSummary,
+  TrainingCurve,
+  CurvePoint,
+  TokenProbHistograms,
+  SplitKey,
+} from './report/types';
+export { collectReportData, type CollectOptions } from './report/collect';
+export { buildFigures, type Figure } from './report/figures';
+export { renderMarkdown, mdEscape } from './report/markdown';
+export { renderHtml } from './report/html';
+export { writeReport, type ReportFiles } from './report/write';
