@@ -69,6 +69,8 @@ export interface LegendEntry {
   color: string;
   /** Greyed-out entry, e.g. a series without data. */
   muted?: boolean;
+  /** Draw a line sample (with this dash pattern, '' for solid) instead of a swatch. */
+  line?: string;
 }
 
 /** Entries stacked at the right of the plot; what does not fit is counted as "+N more". */
@@ -80,7 +82,9 @@ export function drawLegend(entries: readonly LegendEntry[]): string[] {
   const shown = entries.length > fit ? entries.slice(0, fit - 1) : entries;
   shown.forEach((e, i) => {
     const y = PLOT.top + 6 + i * rowH;
-    out.push(`<rect${attrs({ x, y: y - 9, width: 14, height: 10, fill: e.color, opacity: e.muted ? 0.35 : undefined })}/>`);
+    const opacity = e.muted ? 0.35 : undefined;
+    if (e.line === undefined) out.push(`<rect${attrs({ x, y: y - 9, width: 14, height: 10, fill: e.color, opacity })}/>`);
+    else out.push(`<line${attrs({ x1: x - 2, x2: x + 16, y1: y - 4, y2: y - 4, stroke: e.color, 'stroke-width': 2, 'stroke-dasharray': e.line || undefined, opacity })}/>`);
     out.push(textEl(truncate(e.name, 22), { x: x + 20, y, fill: e.muted ? '#999' : '#222' }));
   });
   if (shown.length < entries.length) {

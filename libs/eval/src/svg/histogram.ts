@@ -6,6 +6,8 @@ export interface HistogramSeries {
   name: string;
   /** Counts or densities of equal-width bins over the chart's range. */
   bins: readonly number[];
+  /** CSS colour; default: the palette by series index. */
+  color?: string;
 }
 
 export interface HistogramSpec {
@@ -44,7 +46,7 @@ export function histogram(spec: HistogramSpec): string {
   check(spec, all);
   const shown = all.map((s) => {
     const total = s.bins.reduce((a, b) => a + b, 0);
-    return { name: s.name, bins: spec.normalize && total > 0 ? s.bins.map((v) => v / total) : [...s.bins] };
+    return { name: s.name, color: s.color, bins: spec.normalize && total > 0 ? s.bins.map((v) => v / total) : [...s.bins] };
   });
   const [lo, hi] = spec.range;
   const max = Math.max(0, ...shown.flatMap((s) => s.bins));
@@ -53,7 +55,7 @@ export function histogram(spec: HistogramSpec): string {
   const body = drawAxes(x, y, spec.xLabel ?? '', spec.yLabel ?? (spec.normalize ? 'fraction' : 'count'));
   const legend: LegendEntry[] = [];
   shown.forEach((s, i) => {
-    const color = colorAt(i);
+    const color = s.color ?? colorAt(i);
     if (s.name !== '' || shown.length > 1) legend.push({ name: s.name, color, muted: s.bins.length === 0 });
     if (s.bins.length === 0) return;
     const w = (hi - lo) / s.bins.length;

@@ -4,6 +4,10 @@ import { colorAt, drawAxes, drawLegend, noData, svgDocument, xAxis, yAxis, type 
 export interface LineSeries {
   name: string;
   points: readonly (readonly [number, number])[];
+  /** CSS colour; default: the palette by series index. */
+  color?: string;
+  /** SVG stroke-dasharray, e.g. "6 3" (to tell seeds of one method apart). */
+  dash?: string;
 }
 
 export interface LineChartSpec {
@@ -44,7 +48,7 @@ export function lineChart(spec: LineChartSpec): string {
   const legend: LegendEntry[] = [];
   if (all.length === 0) {
     body.push(...drawAxes(xAxis(0, 1), yAxis(0, 1), spec.xLabel, spec.yLabel), noData());
-    spec.series.forEach((s, i) => legend.push({ name: s.name, color: colorAt(i), muted: true }));
+    spec.series.forEach((s, i) => legend.push({ name: s.name, color: s.color ?? colorAt(i), muted: true, line: s.dash ?? '' }));
     return svgDocument(spec.title, [...body, ...drawLegend(legend)]);
   }
   const xs = all.map((p) => p[0]);
@@ -53,9 +57,9 @@ export function lineChart(spec: LineChartSpec): string {
   const y = yAxis(Math.min(...ys), Math.max(...ys));
   body.push(...drawAxes(x, y, spec.xLabel, spec.yLabel));
   spec.series.forEach((s, i) => {
-    const color = colorAt(i);
+    const color = s.color ?? colorAt(i);
     const segments = runs(thin(s.points, spec.maxPoints ?? 800));
-    legend.push({ name: s.name, color, muted: segments.length === 0 });
+    legend.push({ name: s.name, color, muted: segments.length === 0, line: s.dash ?? '' });
     for (const seg of segments) {
       const first = seg[0];
       if (seg.length === 1 && first) {
@@ -63,7 +67,7 @@ export function lineChart(spec: LineChartSpec): string {
         continue;
       }
       const d = seg.map((p, j) => `${j === 0 ? 'M' : 'L'}${fmt(x.at(p[0]))} ${fmt(y.at(p[1]))}`).join(' ');
-      body.push(`<path${attrs({ d, fill: 'none', stroke: color, 'stroke-width': 1.6, 'stroke-linejoin': 'round' })}/>`);
+      body.push(`<path${attrs({ d, fill: 'none', stroke: color, 'stroke-width': 1.6, 'stroke-linejoin': 'round', 'stroke-dasharray': s.dash })}/>`);
     }
   });
   return svgDocument(spec.title, [...body, ...drawLegend(legend)]);
