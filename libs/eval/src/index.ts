@@ -1,4 +1,5 @@
 export { passAtK, meanPassAtK, avgAtN, greedyAccuracy, type QuestionCount } from './metrics';
+export { summarizeEvaluation, type EvaluationSummary } from './summary';
 export { meanCI, pairedDiffCI, type CI, type PairedDiffCI } from './stats';
 export { tQuantile, tCdf, normalQuantile } from './t-dist';
 export { escapeXml } from './svg/xml';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '@sieve/core';
-import { avgAtN, greedyAccuracy, meanPassAtK, passAtK } from './index';
+import { avgAtN, greedyAccuracy, meanPassAtK, passAtK, summarizeEvaluation } from './index';
 
 describe('pass@k (unbiased estimator)', () => {
   it('matches hand-computed values', () => {
@@ -51,5 +51,27 @@ describe('avg@N and greedy accuracy', () => {
     expect(greedyAccuracy([true, false, true, true])).toBe(0.75);
     expect(greedyAccuracy([false])).toBe(0);
     expect(() => greedyAccuracy([])).toThrow(InputError);
+  });
+});
+
+describe('summarizeEvaluation', () => {
+  it('gives the fields an evaluation row stores', () => {
+    const sampled = [{ n: 4, c: 1 }, { n: 4, c: 4 }, { n: 4, c: 0 }];
+    expect(summarizeEvaluation(sampled, [true, false, false], [4, 1, 2])).toEqual({
+      n: 4,
+      questions: 3,
+      avgAtN: (0.25 + 1 + 0) / 3,
+      greedy: 1 / 3,
+      passAtK: { '1': (0.25 + 1 + 0) / 3, '2': (0.5 + 1 + 0) / 3, '4': (1 + 1 + 0) / 3 },
+    });
+    expect(Object.keys(summarizeEvaluation(sampled, null, [4, 1]).passAtK)).toEqual(['1', '4']);
+  });
+
+  it('handles greedy-only and sampling-only evaluations, and rejects mismatches', () => {
+    expect(summarizeEvaluation([], [true, true, false, true], [1])).toEqual({ n: 0, questions: 4, avgAtN: null, greedy: 0.75, passAtK: {} });
+    expect(summarizeEvaluation([{ n: 2, c: 1 }], null, []).greedy).toBeNull();
+    expect(() => summarizeEvaluation([{ n: 2, c: 1 }], [true, false], [1])).toThrow(/2 questions|1 questions/);
+    expect(() => summarizeEvaluation([{ n: 2, c: 1 }], null, [4])).toThrow(/k ≤ n/);
+    expect(() => summarizeEvaluation([], null, [1])).toThrow(InputError);
   });
 });

@@ -26,7 +26,11 @@ function writeAtomic(path: string, text: string): void {
 
 /** Writes report.md, report.html and the SVG figures into dir (created if needed); returns their paths. */
 export function writeReport(dir: string, data: ReportData): ReportFiles {
-  mkdirSync(dir, { recursive: true });
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new SieveError(`cannot create the report folder ${dir}`, { where: dir, hint: 'check the path and its permissions', cause: err });
+  }
   const figures = buildFigures(data);
   const svgs = figures.map((f) => {
     const p = join(dir, f.file);
