@@ -19,7 +19,7 @@ export interface TrainingRunRow {
 export interface MetricRow {
   step: number;
   kind: 'train' | 'eval';
-  values: Record<string, number>;
+  values: Record<string, number | number[]>;
 }
 
 interface Raw {
@@ -111,6 +111,6 @@ export class TrainingRepo {
     const rows = this.db
       .prepare('SELECT step, kind, values_json FROM training_metrics WHERE run_id = @r AND (@k IS NULL OR kind = @k) ORDER BY step, kind')
       .all({ r: runId, k: kind ?? null }) as { step: number; kind: 'train' | 'eval'; values_json: string }[];
-    return rows.map((r) => ({ step: r.step, kind: r.kind, values: fromJson<Record<string, number>>(r.values_json) }));
+    return rows.map((r) => ({ step: r.step, kind: r.kind, values: fromJson<Record<string, number | number[]>>(r.values_json) }));
   }
 }
