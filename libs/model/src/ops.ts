@@ -1,0 +1,203 @@
+/**
+ * The model's differentiable building blocks, with hand-written gradients.
+ *
+ * Why: on the wasm backend `tf.matMul` with a transpose flag is 10–30× slower than an explicit
+ * transpose followed by a plain matMul, and the built-in matMul gradients use those flags;
+ * `tf.gather` has no gradient there (no UnsortedSegmentSum); reductions over the first axis
+ * (bias-style gradients) are slow. Each op below has a `tf.customGrad` backward that uses only
+ * plain matMuls, cheap transposes and last-axis reductions. The same code runs on every backend.
+ *
+ * `setFastGrads(false)` switches every op to the plain tfjs composition with built-in gradients
+ * (the "before" of the benchmark, and the reference the gradient tests compare against).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import './gradients';
+import { FAST_BMM_KERNEL, fastBmmAvailable } from './wasm-kernels';
+
+type Save = (tensors: tf.Tensor[]) => void;
+type GradFn<Y> = (dy: Y, saved: tf.Tensor[]) => tf.Tensor[];
+type CustomFn = Parameters<typeof tf.customGrad>[0];
+
+/** Typed wrapper over tf.customGrad for two-input ops. */
+function custom2<A extends tf.Tensor, B extends tf.Tensor, Y extends tf.Tensor>(
+  f: (a: A, b: B, save: Save) => { value: Y; gradFunc: GradFn<Y> },
+): (a: A, b: B) => Y {
+  const g = tf.customGrad(((a: A, b: B, save: Save) => f(a, b, save)) as unknown as CustomFn);
+  return (a, b) => g(a, b) as Y;
+}
+
+let fast = true;
+
+/** Turns the custom gradients (and the wasm batched-matMul kernel) on or off; default on. */
+export function setFastGrads(enabled: boolean): void {
+  fast = enabled;
+}
+
+export function fastGradsEnabled(): boolean {
+  return fast;
+}
+
+/** Up to this vocabulary size the embedding lookup is a one-hot matMul (faster than gather on wasm). */
+const ONE_HOT_MAX_VOCAB = 1024;
+
+/** [n, d] → [d, n]. On wasm a big 2-D transpose is cache-hostile; two small-block transposes are ~4× faster. */
+export function transpose2d(x: tf.Tensor2D): tf.Tensor2D {
+  const [n, d] = x.shape;
+  const block = [8, 4, 2].find((b) => n % b === 0 && n > b);
+  if (!fast || n * d < 4096 || block === undefined) return tf.transpose(x);
+  return tf.tidy(() => {
+    const a = tf.transpose(tf.reshape(x, [n / block, block, d]), [0, 2, 1]); // [n/b, d, b]
+    return tf.reshape(tf.transpose(a, [1, 0, 2]), [d, n]); // [d, n/b, b] = [d, n]
+  });
+}
+
+/** [n, a, b] → [n, b, a]. */
+export function transpose3(x: tf.Tensor3D): tf.Tensor3D {
+  return tf.transpose(x, [0, 2, 1]);
+}
+
+/** Plain batched matMul [n, m, k]·[n, k, p] → [n, m, p] without transpose flags; fast kernel on wasm. */
+function rawBmm(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
+  if (fast && fastBmmAvailable()) return tf.engine().runKernel(FAST_BMM_KERNEL, { a, b }) as tf.Tensor3D;
+  return tf.matMul(a, b);
+}
+
+const linearFast = custom2((x: tf.Tensor2D, w: tf.Tensor2D, save) => {
+  save([x, w]); // x [N, in], w [in, out]
+  return {
+    value: tf.matMul(x, w) as tf.Tensor2D, // [N, out]
+    gradFunc: (dy: tf.Tensor2D, saved) => {
+      const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
+      const dx = tf.matMul(dy, transpose2d(sw)); // [N, out]·[out, in]
+      // dW = xᵀ·dy: transpose whichever of x, dy is narrower.
+      const dw = sw.shape[0] <= sw.shape[1]
+        ? tf.matMul(transpose2d(sx), dy) // [in, N]·[N, out]
+        : transpose2d(tf.matMul(transpose2d(dy), sx)); // ([out, N]·[N, in])ᵀ
+      return [dx, dw];
+    },
+  };
+});
+
+/** x [N, in] · w [in, out] → [N, out]. */
+export function linear(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+  return fast ? linearFast(x, w) : (tf.matMul(x, w) as tf.Tensor2D);
+}
+
+const bmmFast = custom2((a: tf.Tensor3D, b: tf.Tensor3D, save) => {
+  save([a, b]); // a [n, m, k], b [n, k, p]
+  return {
+    value: rawBmm(a, b), // [n, m, p]
+    gradFunc: (dy: tf.Tensor3D, saved) => {
+      const [sa, sb] = saved as [tf.Tensor3D, tf.Tensor3D];
+      return [rawBmm(dy, transpose3(sb)), rawBmm(transpose3(sa), dy)];
+    },
+  };
+});
+
+/** Batched a [n, m, k] · b [n, k, p] → [n, m, p]. */
+export function bmm(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
+  return fast ? bmmFast(a, b) : (tf.matMul(a, b) as tf.Tensor3D);
+}
+
+const bmmNTFast = custom2((a: tf.Tensor3D, b: tf.Tensor3D, save) => {
+  save([a, b]); // a [n, m, k], b [n, p, k]
+  return {
+    value: rawBmm(a, transpose3(b)), // [n, m, p]
+    gradFunc: (dy: tf.Tensor3D, saved) => {
+      const [sa, sb] = saved as [tf.Tensor3D, tf.Tensor3D];
+      return [rawBmm(dy, sb), rawBmm(transpose3(dy), sa)];
+    },
+  };
+});
+
+/** Batched a [n, m, k] · bᵀ where b is [n, p, k] → [n, m, p] (attention scores q·kᵀ). */
+export function bmmNT(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
+  return fast ? bmmNTFast(a, b) : (tf.matMul(a, b, false, true) as tf.Tensor3D);
+}
+
+/**
+ * Float one-hot [N, depth] of int32 ids. Use this rather than `tf.oneHot(ids, d, 1, 0, 'float32')`:
+ * on the wasm backend (tfjs 4.22) that call returns all zeros.
+ */
+export function oneHotFloat(ids: tf.Tensor1D, depth: number): tf.Tensor2D {
+  const cols = tf.reshape(tf.range(0, depth, 1, 'int32'), [1, depth]);
+  return tf.cast(tf.equal(tf.reshape(ids, [-1, 1]), cols), 'float32') as tf.Tensor2D;
+}
+
+/** [V, N] float one-hot of ids, built transposed directly. */
+function oneHotT(ids: tf.Tensor1D, vocab: number): tf.Tensor2D {
+  const rows = tf.reshape(tf.range(0, vocab, 1, 'int32'), [vocab, 1]);
+  return tf.cast(tf.equal(rows, tf.reshape(ids, [1, -1])), 'float32') as tf.Tensor2D;
+}
+
+const embeddingFast = custom2((ids: tf.Tensor1D, table: tf.Tensor2D, save) => {
+  const vocab = table.shape[0];
+  save([ids]); // ids must be an input (not a closure): the caller's tidy may dispose it before backward.
+  return {
+    value: (vocab <= ONE_HOT_MAX_VOCAB
+      ? tf.matMul(oneHotFloat(ids, vocab), table) // [N, V]·[V, D]
+      : tf.gather(table, ids)) as tf.Tensor2D,
+    gradFunc: (dy: tf.Tensor2D, saved) => {
+      const [sids] = saved as [tf.Tensor1D];
+      // dTable = onehot(ids)ᵀ·dy: a scatter-add as one plain matMul. ids get no gradient.
+      return [tf.zeros(sids.shape, 'float32'), tf.matMul(oneHotT(sids, vocab), dy)]; // [V, N]·[N, D]
+    },
+  };
+});
+
+/** Rows of `table` [V, D] for `ids` [N] int32 → [N, D]. Differentiable in `table` on every backend. */
+export function embedding(ids: tf.Tensor1D, table: tf.Tensor2D): tf.Tensor2D {
+  if (!fast) return tf.matMul(oneHotFloat(ids, table.shape[0]), table) as tf.Tensor2D;
+  return embeddingFast(ids, table);
+}
+
+/** Sum over the rows of z [N, D] → [D] as a ones-vector matMul (reductions over axis 0 are slow on wasm). */
+function colSum(z: tf.Tensor2D): tf.Tensor1D {
+  return tf.reshape(tf.matMul(tf.ones([1, z.shape[0]]), z), [z.shape[1]]);
+}
+
+function rmsNormPlain(x: tf.Tensor2D, g: tf.Tensor1D, eps: number): tf.Tensor2D {
+  const r = tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), eps));
+  return tf.mul(tf.mul(x, r), g);
+}
+
+/** RMSNorm over the last axis: x [N, D] · rsqrt(mean(x²) + eps) · g [D]. */
+export function rmsNorm(x: tf.Tensor2D, g: tf.Tensor1D, eps: number): tf.Tensor2D {
+  if (!fast) return rmsNormPlain(x, g, eps);
+  const f = custom2((xi: tf.Tensor2D, gi: tf.Tensor1D, save) => {
+    const r = tf.rsqrt(tf.add(tf.mean(tf.square(xi), -1, true), eps)); // [N, 1]
+    const xhat = tf.mul(xi, r); // [N, D]
+    save([xhat, r, gi]);
+    return {
+      value: tf.mul(xhat, gi) as tf.Tensor2D,
+      gradFunc: (dy: tf.Tensor2D, saved) => {
+        const [sxhat, sr, sg] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+        const dxhat = tf.mul(dy, sg);
+        const proj = tf.mean(tf.mul(dxhat, sxhat), -1, true); // [N, 1]
+        const dx = tf.mul(sr, tf.sub(dxhat, tf.mul(sxhat, proj)));
+        return [dx, colSum(tf.mul(dy, sxhat))];
+      },
+    };
+  });
+  return f(x, g);
+}
+
+const swigluFast = custom2((g: tf.Tensor2D, u: tf.Tensor2D, save) => {
+  const s = tf.sigmoid(g);
+  const gs = tf.mul(g, s); // silu(g)
+  save([u, s, gs]);
+  return {
+    value: tf.mul(gs, u) as tf.Tensor2D,
+    gradFunc: (dy: tf.Tensor2D, saved) => {
+      const [su, ss, sgs] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+      const dsilu = tf.add(ss, tf.mul(sgs, tf.sub(1, ss))); // silu'(g) = s + g·s·(1 − s)
+      return [tf.mul(tf.mul(dy, su), dsilu), tf.mul(dy, sgs)];
+    },
+  };
+});
+
+/** SwiGLU gate: silu(g) · u, elementwise, [N, M]. */
+export function swiglu(g: tf.Tensor2D, u: tf.Tensor2D): tf.Tensor2D {
+  if (!fast) return tf.mul(tf.mul(g, tf.sigmoid(g)), u) as tf.Tensor2D;
+  return swigluFast(g, u);
+}
