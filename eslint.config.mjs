@@ -1,6 +1,6 @@
 import nx from '@nx/eslint-plugin';
 
-// Arrows point one way: core ← store/verify ← tasks ← dataset ← model ← sample/train ← eval ← pipeline ← apps.
+// Arrows point one way: core ← store/verify ← tasks ← dataset ← model ← sample/train ← eval ← inspect/pipeline ← apps.
 const layers = {
   core: [],
   store: ['core'],
@@ -11,6 +11,7 @@ const layers = {
   sample: ['core', 'dataset', 'model', 'store', 'tasks', 'verify'],
   train: ['core', 'dataset', 'model', 'store', 'tasks', 'verify'],
   eval: ['core', 'dataset', 'sample', 'train', 'model', 'store', 'tasks', 'verify'],
+  inspect: ['core', 'dataset', 'eval', 'sample', 'train', 'model', 'store', 'tasks', 'verify'],
   pipeline: ['core', 'dataset', 'eval', 'sample', 'train', 'model', 'store', 'tasks', 'verify'],
 };
 const allLayers = Object.keys(layers).map((l) => `layer:${l}`);

@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
-const libs = ['core', 'store', 'tasks', 'verify', 'dataset', 'model', 'sample', 'train', 'eval', 'pipeline'];
+const libs = ['core', 'store', 'tasks', 'verify', 'dataset', 'model', 'sample', 'train', 'eval', 'inspect', 'pipeline'];
 const alias = Object.fromEntries(libs.map((l) => [`@sieve/${l}`, `${root}libs/${l}/src/index.ts`]));
 
 export default defineConfig({
