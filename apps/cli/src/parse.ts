@@ -1,0 +1,34 @@
+import { InputError } from '@sieve/core';
+
+/** commander argument parsers that fail with the flag's name. */
+export function intOption(flag: string, min = 0, max = Number.MAX_SAFE_INTEGER) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new InputError(`${flag} must be an integer between ${min} and ${max}, got "${value}"`, { where: flag });
+    }
+    return n;
+  };
+}
+
+export function floatOption(flag: string, min = -Infinity, max = Infinity) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < min || n > max) {
+      throw new InputError(`${flag} must be a number between ${min} and ${max}, got "${value}"`, { where: flag });
+    }
+    return n;
+  };
+}
+
+/** "2-3" or "2" → [2, 3] / [2, 2]. */
+export function rangeOption(flag: string) {
+  return (value: string): [number, number] => {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(value.trim());
+    if (!m) throw new InputError(`${flag} must be N or N-M, got "${value}"`, { where: flag });
+    const lo = Number(m[1]);
+    const hi = Number(m[2] ?? m[1]);
+    if (hi < lo) throw new InputError(`${flag}: ${hi} < ${lo}`, { where: flag });
+    return [lo, hi];
+  };
+}

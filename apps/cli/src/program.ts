@@ -1,0 +1,40 @@
+import { Command } from 'commander';
+import { registerQuestions } from './commands/questions';
+import { registerGrade } from './commands/grade';
+import { registerDoctor } from './commands/doctor';
+import { registerBench } from './commands/bench';
+import { registerVerify } from './commands/verify';
+import { registerFilter } from './commands/filter';
+import { registerDatasets } from './commands/datasets';
+
+export function buildProgram(): Command {
+  const program = new Command('sieve')
+    .description(
+      'Offline RL for language models on math: sample, verify, sieve correct responses into an RFT dataset,\n' +
+        'train with DFT against RFT baselines, evaluate and report. State lives in one run folder.',
+    )
+    .option('--run <name>', 'run folder under data/runs/ holding sieve.sqlite, models and the report', 'default')
+    .option('--db <path>', 'use this SQLite file instead of data/runs/<name>/sieve.sqlite')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureHelp({ showGlobalOptions: true });
+
+  registerQuestions(program);
+  registerVerify(program);
+  registerFilter(program);
+  registerDatasets(program);
+  registerGrade(program);
+  registerDoctor(program);
+  registerBench(program);
+
+  // Subcommands share exitOverride so the top-level handler sets every exit code.
+  const override = (cmd: Command): void => {
+    for (const sub of cmd.commands) {
+      sub.exitOverride();
+      sub.showHelpAfterError('(run with --help for usage)');
+      override(sub);
+    }
+  };
+  override(program);
+  return program;
+}
