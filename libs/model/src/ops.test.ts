@@ -73,7 +73,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
     it('embedding gradient is the count-weighted scatter of dy (works on wasm without UnsortedSegmentSum)', () => {
       const table = rn([5, 3], 6);
       const ids = tf.tensor1d([4, 1, 4, 0, 4], 'int32');
-      const rows = embedding(ids, table);
+      const rows = embedding(ids, table as tf.Tensor2D);
       expect(maxDiff([rows], [tf.gather(table, ids)])).toBe(0);
       // d/dtable of sum(embedding(ids) · 1) = how often each row is used, in every column.
       const [g] = tf.grads((t: tf.Tensor) => tf.sum(embedding(ids, t as tf.Tensor2D)))([table]);
