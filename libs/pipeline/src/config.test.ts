@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { InputError } from '@sieve/core';
+import { listPresets, loadPreset, parsePipelineConfig } from './index';
+
+describe('pipeline config', () => {
+  it('ships quick and default presets that validate', () => {
+    expect(listPresets()).toEqual(expect.arrayContaining(['quick']));
+    for (const p of listPresets()) expect(loadPreset(p).name).toBe(p);
+  });
+
+  it('names an unknown key', () => {
+    const raw = JSON.parse(JSON.stringify(loadPreset('quick')));
+    raw.sample.temprature = 0.7;
+    expect(() => parsePipelineConfig(raw, 'my.json')).toThrow(/unknown key "sample.temprature"/);
+    try {
+      parsePipelineConfig(raw, 'my.json');
+    } catch (err) {
+      expect(err).toBeInstanceOf(InputError);
+      expect((err as InputError).where).toBe('my.json');
+    }
+  });
+
+  it('names a key with a wrong type', () => {
+    const raw = JSON.parse(JSON.stringify(loadPreset('quick')));
+    raw.train.steps = 'ten';
+    expect(() => parsePipelineConfig(raw)).toThrow(/"train.steps": /);
+    raw.train.steps = 10;
+    raw.train.methods = ['dft', 'ppo'];
+    expect(() => parsePipelineConfig(raw)).toThrow(/"train.methods.1"/);
+  });
+
+  it('checks splits and pass@k against the rest of the config', () => {
+    const raw = JSON.parse(JSON.stringify(loadPreset('quick')));
+    raw.questions.evalSplits = ['test', 'nope'];
+    expect(() => parsePipelineConfig(raw)).toThrow(/split "nope" is used but not defined/);
+    raw.questions.evalSplits = ['train'];
+    expect(() => parsePipelineConfig(raw)).toThrow(/contains the RFT split/);
+    raw.questions.evalSplits = ['test'];
+    raw.eval.passAtK = [64];
+    expect(() => parsePipelineConfig(raw)).toThrow(/k=64 > eval.n/);
+  });
+
+  it('refuses an unknown preset with the list of known ones', () => {
+    expect(() => loadPreset('../../etc/passwd')).toThrow(/unknown preset/);
+  });
+});
