@@ -1,1 +1,10 @@
-export {};
+/**
+ * @sieve/sample — the generation engine (batched, KV-cached, seeded per sample, worker threads)
+ * and the resumable sample stage.
+ */
+export { argmax, logProbOf, candidates, drawFrom, sampleToken, type SamplingParams, type Candidates } from './token-sampler';
+export type { GenerateParams, GenRequest, GenResult, FinishReason } from './sequence';
+export { generate, checkGenerateParams, type GenerateHooks } from './generate';
+export { generateUncached } from './generate-uncached';
+export { leftPad, lastLogits, type LeftPadded } from './left-pad';
+export { encodePrompt } from './prompt';

@@ -1,0 +1,29 @@
+/**
+ * The baseline without a KV cache: every step recomputes the whole sequence (prompt and tokens
+ * so far) of every running row. Same sampling, same results as `generate` up to float rounding;
+ * used by the benchmark and as a reference in tests.
+ */
+import type { Tokenizer, Transformer } from '@sieve/model';
+import { checkGenerateParams } from './generate';
+import { lastLogits } from './left-pad';
+import { Sequence, type GenRequest, type GenResult, type GenerateParams } from './sequence';
+
+export function generateUncached(
+  model: Transformer,
+  tokenizer: Tokenizer,
+  requests: readonly GenRequest[],
+  params: GenerateParams,
+  hooks: { onStep?: (tokens: number) => void } = {},
+): GenResult[] {
+  checkGenerateParams(params);
+  const { vocabSize: vocab, contextLength } = model.config;
+  const seqs = requests.map((r) => new Sequence(r.prompt, r.seed, params, tokenizer, contextLength));
+  for (;;) {
+    const running = seqs.filter((s) => !s.done);
+    if (running.length === 0) break;
+    const logits = lastLogits(model, running.map((s) => [...s.prompt, ...s.tokens]), tokenizer.padId); // [A·V]
+    running.forEach((s, i) => s.step(logits, i * vocab, vocab));
+    hooks.onStep?.(running.length);
+  }
+  return seqs.map((s) => s.result());
+}
