@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { forwardBackwardStep } from './bench';
-import { paramShapes, parseModelConfig } from './config';
+import { benchForwardBackward, forwardBackwardStep } from './bench';
+import { flopsPerToken, paramShapes, parseModelConfig } from './config';
 import { applyRope, ropeTables } from './rope';
 import { useTestBackend } from './test-backend';
 import { createModel, modelFromValues } from './transformer';
@@ -25,6 +25,11 @@ describe('config', () => {
     expect(() => parseModelConfig({ ...tiny, layers: 1.5 })).toThrow(/layers/);
     expect(parseModelConfig(tiny).ropeTheta).toBe(10000);
   });
+
+  it('counts training FLOPs per token as 6 × params + 12 × layers × seq × dim', () => {
+    const c = parseModelConfig(tiny);
+    expect(flopsPerToken(c, 10)).toBe(6 * 4624 + 12 * 2 * 10 * 16);
+  });
 });
 
 describe('transformer', () => {
@@ -44,6 +49,12 @@ describe('transformer', () => {
     expect(m.paramCount()).toBe(192 + 2 * (32 + 1024 + 1152) + 16);
     expect(Object.keys(m.params)).toContain('layers.1.attn.wq');
     expect(Object.keys(m.params)).toContain('final_norm');
+    m.dispose();
+  });
+
+  it('refuses more positions than the context length', () => {
+    const m = createModel({ ...tiny, contextLength: 4 }, { seed: 1 });
+    expect(() => m.forward(ids([[1, 2, 3, 4, 5]]))).toThrow(/exceed the context length 4/);
     m.dispose();
   });
 
@@ -145,5 +156,12 @@ describe('transformer', () => {
     cache.dispose();
     expect(tf.memory().numTensors).toBe(before);
     m.dispose();
+  });
+
+  it('benchForwardBackward reports consistent throughput figures', () => {
+    const r = benchForwardBackward(tiny, { batch: 2, seq: 8, steps: 2, fastGrads: true });
+    expect(r.msPerStep).toBeGreaterThan(0);
+    expect(r.tokensPerSecond).toBeCloseTo((16 * 1000) / r.msPerStep, 6);
+    expect(r.gflops).toBeCloseTo((r.tokensPerSecond * flopsPerToken(parseModelConfig(tiny), 8)) / 1e9, 6);
   });
 });

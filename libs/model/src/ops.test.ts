@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './backend';
-import { bmm, bmmNT, embedding, linear, oneHotFloat, rmsNorm, setFastGrads, swiglu, transpose2d } from './ops';
+import { bmm, bmmNT, embedding, linear, oneHotFloat, rmsNorm, rotateHalf, setFastGrads, swiglu, transpose2d } from './ops';
 
 /** max |a − b| over all elements of matching tensor lists. */
 function maxDiff(a: tf.Tensor[], b: tf.Tensor[]): number {
@@ -107,6 +107,18 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const gv = g.dataSync()[0]!;
       expect(f(g, u).dataSync()[0]).toBeCloseTo((gv / (1 + Math.exp(-gv))) * u.dataSync()[0]!, 5);
       expect(maxDiff(gradsOf(f, [g, u]), gradsOf(plain, [g, u]))).toBeLessThan(1e-5);
+    });
+
+    it('rotateHalf maps [x1, x2] to [−x2, x1] with the gradient of the plain split/concat', () => {
+      const x = tf.tensor3d([[[1, 2, 3, 4]]]);
+      expect(Array.from(rotateHalf(x).dataSync())).toEqual([-3, -4, 1, 2]);
+      const y = rn([6, 3, 8], 13);
+      const plain = (a: tf.Tensor): tf.Tensor => {
+        const [a1, a2] = tf.split(a, 2, -1) as [tf.Tensor, tf.Tensor];
+        return tf.concat([tf.neg(a2), a1], -1);
+      };
+      expect(maxDiff([rotateHalf(y)], [plain(y)])).toBe(0);
+      expect(maxDiff(gradsOf(rotateHalf, [y]), gradsOf(plain, [y]))).toBeLessThan(1e-6);
     });
 
     it('oneHotFloat is a float one-hot (tf.oneHot with a float dtype returns zeros on wasm)', () => {

@@ -26,6 +26,14 @@ function custom2<A extends tf.Tensor, B extends tf.Tensor, Y extends tf.Tensor>(
   return (a, b) => g(a, b) as Y;
 }
 
+/** Typed wrapper over tf.customGrad for one-input ops. */
+function custom1<A extends tf.Tensor, Y extends tf.Tensor>(
+  f: (a: A, save: Save) => { value: Y; gradFunc: GradFn<Y> },
+): (a: A) => Y {
+  const g = tf.customGrad(((a: A, save: Save) => f(a, save)) as unknown as CustomFn);
+  return (a) => g(a) as Y;
+}
+
 let fast = true;
 
 /** Turns the custom gradients (and the wasm batched-matMul kernel) on or off; default on. */
@@ -117,17 +125,10 @@ export function bmmNT(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
 
 /**
  * Float one-hot [N, depth] of int32 ids. Use this rather than `tf.oneHot(ids, d, 1, 0, 'float32')`:
- * on the wasm backend (tfjs 4.22) that call returns all zeros.
+ * on the wasm backend (tfjs 4.22) that call returns all zeros (the int32 one-hot is fine).
  */
 export function oneHotFloat(ids: tf.Tensor1D, depth: number): tf.Tensor2D {
-  const cols = tf.reshape(tf.range(0, depth, 1, 'int32'), [1, depth]);
-  return tf.cast(tf.equal(tf.reshape(ids, [-1, 1]), cols), 'float32') as tf.Tensor2D;
-}
-
-/** [V, N] float one-hot of ids, built transposed directly. */
-function oneHotT(ids: tf.Tensor1D, vocab: number): tf.Tensor2D {
-  const rows = tf.reshape(tf.range(0, vocab, 1, 'int32'), [vocab, 1]);
-  return tf.cast(tf.equal(rows, tf.reshape(ids, [1, -1])), 'float32') as tf.Tensor2D;
+  return tf.cast(tf.oneHot(ids, depth), 'float32') as tf.Tensor2D;
 }
 
 const embeddingFast = custom2((ids: tf.Tensor1D, table: tf.Tensor2D, save) => {
@@ -140,7 +141,7 @@ const embeddingFast = custom2((ids: tf.Tensor1D, table: tf.Tensor2D, save) => {
     gradFunc: (dy: tf.Tensor2D, saved) => {
       const [sids] = saved as [tf.Tensor1D];
       // dTable = onehot(ids)ᵀ·dy: a scatter-add as one plain matMul. ids get no gradient.
-      return [tf.zeros(sids.shape, 'float32'), tf.matMul(oneHotT(sids, vocab), dy)]; // [V, N]·[N, D]
+      return [tf.zeros(sids.shape, 'float32'), tf.matMul(transpose2d(oneHotFloat(sids, vocab)), dy)]; // [V, N]·[N, D]
     },
   };
 });
@@ -200,4 +201,36 @@ const swigluFast = custom2((g: tf.Tensor2D, u: tf.Tensor2D, save) => {
 export function swiglu(g: tf.Tensor2D, u: tf.Tensor2D): tf.Tensor2D {
   if (!fast) return tf.mul(tf.mul(g, tf.sigmoid(g)), u) as tf.Tensor2D;
   return swigluFast(g, u);
+}
+
+/** [hd, hd] matrix R with x·R = rotateHalf(x) = [−x2, x1] for x = [x1, x2]. */
+function rotateHalfMatrix(hd: number): tf.Tensor2D {
+  const half = hd / 2;
+  const r = new Float32Array(hd * hd);
+  for (let i = 0; i < half; i++) {
+    r[(i + half) * hd + i] = -1; // out[i] = −x[i + half]
+    r[i * hd + i + half] = 1; // out[i + half] = x[i]
+  }
+  return tf.tensor2d(r, [hd, hd]);
+}
+
+/**
+ * rotateHalf(x) = [−x2, x1] over the last axis of x [..., hd], as one small GEMM (tf.reverse and
+ * last-axis slices are slow on wasm). R is a rotation by 90°, so the gradient is dy·Rᵀ = −(dy·R).
+ */
+export function rotateHalf(x: tf.Tensor): tf.Tensor {
+  const hd = x.shape[x.rank - 1] as number;
+  const rows = x.size / hd;
+  if (!fast) {
+    const [x1, x2] = tf.split(x, 2, -1) as [tf.Tensor, tf.Tensor];
+    return tf.concat([tf.neg(x2), x1], -1);
+  }
+  const f = custom1((xi: tf.Tensor) => {
+    const r = rotateHalfMatrix(hd);
+    return {
+      value: tf.reshape(tf.matMul(tf.reshape(xi, [rows, hd]), r), xi.shape),
+      gradFunc: (dy: tf.Tensor) => [tf.neg(tf.reshape(tf.matMul(tf.reshape(dy, [rows, hd]), rotateHalfMatrix(hd)), dy.shape))],
+    };
+  });
+  return f(x);
 }

@@ -2,15 +2,16 @@
  * Rotary position embeddings, rotate-half convention (GPT-NeoX / LLaMA / Qwen2):
  * for a head vector x = [x1, x2] (halves) at position p and frequency θ_i = theta^(−2i/hd),
  *   out1 = x1·cos(p·θ_i) − x2·sin(p·θ_i),   out2 = x2·cos(p·θ_i) + x1·sin(p·θ_i).
- * Written as out = x·cosFull + swapHalves(x)·sinSigned with cosFull = [cos, cos] and
- * sinSigned = [−sin, sin], so it needs only elementwise ops and one reverse (no slices).
+ * Written as out = x·cosFull + rotateHalf(x)·sinFull with rotateHalf(x) = [−x2, x1] and
+ * cosFull = [cos, cos], sinFull = [sin, sin].
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { rotateHalf } from './ops';
 
 export interface RopeTables {
   /** [N, 1, hd] cos of position·frequency, both halves. */
   cos: tf.Tensor3D;
-  /** [N, 1, hd] sin with the first half negated. */
+  /** [N, 1, hd] sin of position·frequency, both halves. */
   sin: tf.Tensor3D;
 }
 
@@ -29,8 +30,6 @@ function inverseFrequencies(headDim: number, theta: number): Float32Array {
 /** Tables for flat positions [N] (int32); `scale` multiplies both (used to fold 1/√hd into q). */
 export function ropeTables(positions: tf.Tensor1D, headDim: number, theta: number, scale = 1): RopeTables {
   return tf.tidy(() => {
-    const half = headDim / 2;
-    const sign = new Float32Array(headDim).map((_, i) => (i < half ? -scale : scale));
     const angle = tf.mul(
       tf.reshape(tf.cast(positions, 'float32'), [-1, 1]),
       tf.tensor2d(inverseFrequencies(headDim, theta), [1, headDim]),
@@ -38,14 +37,12 @@ export function ropeTables(positions: tf.Tensor1D, headDim: number, theta: numbe
     const n = positions.shape[0];
     return {
       cos: tf.reshape(tf.mul(tf.cos(angle), scale), [n, 1, headDim]) as tf.Tensor3D,
-      sin: tf.reshape(tf.mul(tf.sin(angle), tf.tensor2d(sign, [1, headDim])), [n, 1, headDim]) as tf.Tensor3D,
+      sin: tf.reshape(tf.mul(tf.sin(angle), scale), [n, 1, headDim]) as tf.Tensor3D,
     };
   });
 }
 
 /** Applies the rotation to x [N, H, hd] with tables for the same N positions. */
 export function applyRope(x: tf.Tensor3D, t: RopeTables): tf.Tensor3D {
-  const [n, h, hd] = x.shape;
-  const swapped = tf.reshape(tf.reverse(tf.reshape(x, [n * h, 2, hd / 2]), 1), [n, h, hd]); // [x2, x1]
-  return tf.add(tf.mul(x, t.cos), tf.mul(swapped, t.sin));
+  return tf.add(tf.mul(x, t.cos), tf.mul(rotateHalf(x), t.sin));
 }

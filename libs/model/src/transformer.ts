@@ -75,6 +75,11 @@ export class Transformer {
         hint: 'use cache.selectRows() to reorder or compact the cache first',
       });
     }
+    if (tpast + t > c.contextLength) {
+      throw new SieveError(`forward: ${tpast + t} positions (${tpast} cached + ${t} new) exceed the context length ${c.contextLength}`, {
+        hint: 'truncate the input or stop generation at the context length',
+      });
+    }
     checkShape('positions', opts.positions, [b, t]);
     const km = opts.keyMask;
     if (km && !(km.rank === 2 && km.shape[0] === b && (km.shape[1] === tpast + t || (cache && km.shape[1] === t)))) {
