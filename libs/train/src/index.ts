@@ -37,3 +37,36 @@ export {
 export { AdamW, defaultDecayFilter, type AdamWConfig, type AdamWState, type SavedTensor } from './adamw';
 export { lrAt, checkSchedule, type LrSchedule } from './schedule';
 export { clipByGlobalNorm, globalNorm, scaleGrads, addGrads, disposeGrads, type Grads, type ClipResult } from './clip';
+export { probStatsOf } from './stats';
+export {
+  encodeExample,
+  encodeExamples,
+  encodePairs,
+  lossTokens,
+  type SeqExample,
+  type PairExample,
+  type TextExample,
+  type TextPair,
+  type EncodedSet,
+} from './examples';
+export { collate, collatePairs, batchTensors, disposeBatch, type TokenBatch, type BatchTensors } from './batch';
+export { DataOrder, type DataPosition } from './data-order';
+export { holdOut, type HoldoutSplit } from './holdout';
+export { TRAIN_METHODS, isTrainMethod, needsReference, unitsOf, microGrads, microEval, type TrainMethod, type MethodOptions, type ObjectiveContext, type MicroOutput } from './objective';
+export { TRAIN_DEFAULTS, resolveHyper, type TrainHyper } from './hyper';
+export { runLoop, evaluateBatches, PHIST_BINS, type LoopOptions, type LoopInput, type LoopResult, type TrainProgress, type BatchSource } from './loop';
+export { saveTrainState, loadTrainState, readLoopState, removeTrainState, type LoopState, type SavedTrainState } from './train-state';
+export { resolveModel, stateDirFor, storedPath, modelDir, runDirOf } from './run-record';
+export { trainModel, type TrainModelOptions, type TrainResult, type DatasetRef } from './train-model';
+export {
+  pretrain,
+  buildPretrainCorpus,
+  pretrainTokenizer,
+  excludedTexts,
+  BASE_CHARSET,
+  type PretrainOptions,
+  type PretrainResult,
+  type CorpusSpec,
+  type PretrainHyper,
+} from './pretrain';
+export { benchTrainStep, type BenchTrainOptions, type BenchTrainResult } from './bench-train';

@@ -48,9 +48,13 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
 
 /** meanP, quantiles of p, cross-entropy and token count; NaN statistics when tokens = 0. */
 export function tokenProbStats(logProbs: tf.Tensor, mask: tf.Tensor): TokenProbStats {
-  const lp = maskedValues(logProbs, mask);
+  return probStatsOf(maskedValues(logProbs, mask));
+}
+
+/** The statistics of tokenProbStats from already-selected log p(y_t) values (pooled over micro-batches). */
+export function probStatsOf(lp: ArrayLike<number>): TokenProbStats {
   const n = lp.length;
-  const p = lp.map(Math.exp).sort();
+  const p = Float64Array.from(lp, Math.exp).sort();
   let sumP = 0;
   let sumLp = 0;
   for (let i = 0; i < n; i++) {

@@ -1,0 +1,210 @@
+/**
+ * The training loop shared by `trainModel` and `pretrain`: gradient accumulation weighted by
+ * each micro-batch's loss units, global-norm clipping, AdamW with warmup + cosine decay,
+ * held-out evaluation, resumable state every N steps, and per-step metrics in the store.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Store } from '@sieve/store';
+import type { Tokenizer } from '@sieve/model';
+import { AdamW } from './adamw';
+import type { TokenBatch } from './batch';
+import { clipByGlobalNorm, disposeGrads, type Grads } from './clip';
+import { DataOrder } from './data-order';
+import { microEval, microGrads, unitsOf, type MicroOutput, type ObjectiveContext } from './objective';
+import { lrAt, type LrSchedule } from './schedule';
+import { addToHistogram, emptyHistogram, probStatsOf } from './stats';
+import { saveTrainState, type SavedTrainState } from './train-state';
+
+export const PHIST_BINS = 20;
+
+export interface LoopOptions {
+  steps: number;
+  /** Examples (pairs for dpo) per micro-batch. */
+  batchSize: number;
+  /** Micro-batches per update. */
+  gradAccum: number;
+  lr: number;
+  warmupSteps: number;
+  minLrRatio: number;
+  weightDecay: number;
+  /** Max global gradient norm; 0 = no clipping (the norm is still logged). */
+  clip: number;
+  /** Held-out evaluation every N steps and at the end; 0 = never. */
+  evalEvery: number;
+  /** Resumable state every N steps; 0 = never (only the final checkpoint). */
+  checkpointEvery: number;
+  dataSeed: number;
+}
+
+export interface TrainProgress {
+  step: number;
+  steps: number;
+  loss: number;
+  ce: number;
+  meanP: number;
+  lr: number;
+  gradNorm: number;
+  tokensPerSecond: number;
+  evalLoss?: number;
+}
+
+/** A training set that turns example indices into a padded batch. */
+export interface BatchSource {
+  size: number;
+  batch(indices: number[]): TokenBatch;
+}
+
+export interface LoopInput {
+  ctx: ObjectiveContext;
+  tokenizer: Tokenizer;
+  train: BatchSource;
+  evalBatches: TokenBatch[];
+  opts: LoopOptions;
+  store: Store;
+  runId: number;
+  stateDir: string;
+  fingerprint: string;
+  /** Loaded resume state (parameters already restored into ctx.model). */
+  resume?: SavedTrainState | null;
+  /** Called after every step (its metrics are in the store); throwing aborts the run. */
+  onProgress?: (p: TrainProgress) => void;
+}
+
+export interface LoopResult {
+  steps: number;
+  startStep: number;
+  finalLoss: number;
+  finalEval: Record<string, number> | null;
+  skippedSteps: number;
+}
+
+type Values = Record<string, number | number[]>;
+
+function pooled(outs: readonly MicroOutput[], withHist: boolean): Values {
+  const total = outs.reduce((a, o) => a + o.units, 0);
+  const loss = outs.reduce((a, o) => a + (o.units / Math.max(total, 1e-12)) * o.loss, 0);
+  const lp = Float64Array.from(outs.flatMap((o) => Array.from(o.logProbs)));
+  const s = probStatsOf(lp);
+  const v: Values = { loss, ce: s.ce, meanP: s.meanP, q10: s.q10, q25: s.q25, q50: s.q50, q75: s.q75, q90: s.q90, tokens: s.tokens };
+  const dpo = outs.map((o) => o.dpo).filter((d) => d !== undefined);
+  if (dpo.length) {
+    const pairs = dpo.reduce((a, d) => a + d.pairs, 0);
+    const mean = (k: 'rewardMargin' | 'accuracy' | 'chosenReward' | 'rejectedReward'): number => dpo.reduce((a, d) => a + d[k] * d.pairs, 0) / Math.max(pairs, 1);
+    Object.assign(v, { rewardMargin: mean('rewardMargin'), accuracy: mean('accuracy'), chosenReward: mean('chosenReward'), rejectedReward: mean('rejectedReward') });
+  }
+  if (withHist) v['pHist'] = addToHistogram(emptyHistogram(PHIST_BINS, 0, 1), lp.map(Math.exp)).counts;
+  return v;
+}
+
+/** Loss and statistics over the held-out batches (no gradients). */
+export function evaluateBatches(ctx: ObjectiveContext, batches: readonly TokenBatch[]): Values {
+  return pooled(
+    batches.map((b) => microEval(ctx, b)),
+    true,
+  );
+}
+
+/** One update: accumulate the micro-batches' gradients, clip, step. Returns its metrics. */
+function trainStep(input: LoopInput, order: DataOrder, opt: AdamW, step: number, lr: number, withHist: boolean): { values: Values; inputTokens: number; skipped: boolean } {
+  const { ctx, opts } = input;
+  const batches: TokenBatch[] = [];
+  for (let m = 0; m < opts.gradAccum; m++) batches.push(input.train.batch(order.microBatch(step, m, opts.gradAccum, opts.batchSize)));
+  const total = batches.reduce((a, b) => a + unitsOf(ctx.method, b), 0);
+  const outs: MicroOutput[] = [];
+  let acc: Grads | undefined;
+  try {
+    for (const b of batches) {
+      const units = unitsOf(ctx.method, b);
+      if (units === 0) continue;
+      const { grads, out } = microGrads(ctx, b, units / total);
+      outs.push(out);
+      if (acc === undefined) acc = grads;
+      else {
+        const sum: Grads = {};
+        for (const [name, g] of Object.entries(grads)) sum[name] = tf.add(acc[name] as tf.Tensor, g);
+        disposeGrads(acc);
+        disposeGrads(grads);
+        acc = sum;
+      }
+    }
+    const values = pooled(outs, withHist);
+    let skipped = true;
+    if (acc) {
+      const { grads, norm } = clipByGlobalNorm(acc, opts.clip > 0 ? opts.clip : Infinity);
+      try {
+        if (Number.isFinite(norm)) {
+          opt.step(grads, lr);
+          skipped = false;
+        }
+      } finally {
+        disposeGrads(grads);
+      }
+      values['gradNorm'] = norm;
+    }
+    if (skipped) values['skipped'] = 1;
+    return { values, inputTokens: batches.reduce((a, b) => a + b.inputTokens, 0), skipped };
+  } finally {
+    disposeGrads(acc);
+  }
+}
+
+export async function runLoop(input: LoopInput): Promise<LoopResult> {
+  const { ctx, opts, store, runId } = input;
+  const schedule: LrSchedule = { peak: opts.lr, warmupSteps: opts.warmupSteps, totalSteps: opts.steps, minRatio: opts.minLrRatio };
+  const order = new DataOrder(input.train.size, opts.dataSeed);
+  const opt = new AdamW(ctx.model.params, { weightDecay: opts.weightDecay });
+  const startStep = input.resume?.loop.step ?? 0;
+  let finalLoss = NaN;
+  let finalEval: Record<string, number> | null = null;
+  let skippedSteps = 0;
+  try {
+    if (input.resume) opt.setState(input.resume.optimizer);
+    store.training.truncateMetrics(runId, startStep);
+    for (let step = startStep + 1; step <= opts.steps; step++) {
+      const lr = lrAt(step, schedule);
+      const t0 = performance.now();
+      const { values, inputTokens, skipped } = trainStep(input, order, opt, step, lr, step === 1 || step === opts.steps);
+      const seconds = (performance.now() - t0) / 1000;
+      if (skipped) skippedSteps++;
+      values['lr'] = lr;
+      values['tokensPerSec'] = inputTokens / Math.max(seconds, 1e-9);
+      const rows: { step: number; kind: 'train' | 'eval'; values: Values }[] = [{ step, kind: 'train', values }];
+      finalLoss = values['loss'] as number;
+      let evalLoss: number | undefined;
+      if (opts.evalEvery > 0 && input.evalBatches.length > 0 && (step % opts.evalEvery === 0 || step === opts.steps)) {
+        const ev = evaluateBatches(ctx, input.evalBatches);
+        rows.push({ step, kind: 'eval', values: ev });
+        evalLoss = ev['loss'] as number;
+        if (step === opts.steps) finalEval = Object.fromEntries(Object.entries(ev).filter((e): e is [string, number] => typeof e[1] === 'number'));
+      }
+      store.transaction(() => {
+        store.training.addMetrics(runId, rows);
+        store.training.setProgress(runId, step);
+      });
+      if (opts.checkpointEvery > 0 && step % opts.checkpointEvery === 0 && step < opts.steps) {
+        const position = order.positionAfter(step, opts.gradAccum, opts.batchSize);
+        await saveTrainState(input.stateDir, {
+          config: ctx.model.config,
+          tokenizer: input.tokenizer,
+          params: ctx.model.params,
+          optimizer: opt.getState(),
+          loop: { step, ...position, dataSeed: opts.dataSeed, fingerprint: input.fingerprint },
+        });
+      }
+      input.onProgress?.({
+        step,
+        steps: opts.steps,
+        loss: finalLoss,
+        ce: values['ce'] as number,
+        meanP: values['meanP'] as number,
+        lr,
+        gradNorm: (values['gradNorm'] as number | undefined) ?? NaN,
+        tokensPerSecond: values['tokensPerSec'] as number,
+        ...(evalLoss === undefined ? {} : { evalLoss }),
+      });
+    }
+  } finally {
+    opt.dispose();
+  }
+  return { steps: opts.steps, startStep, finalLoss, finalEval, skippedSteps };
+}

@@ -1,0 +1,194 @@
+/** `trainModel`: fine-tune a checkpoint on a dataset of the store with one of the methods. */
+import * as path from 'node:path';
+import { InputError, mixSeed } from '@sieve/core';
+import { findDataset } from '@sieve/dataset';
+import { loadCheckpoint, type Transformer } from '@sieve/model';
+import type { DatasetItemRow, DatasetRow, Store } from '@sieve/store';
+import { collate, collatePairs } from './batch';
+import { encodeExamples, encodePairs, type PairExample, type SeqExample, type TextExample, type TextPair } from './examples';
+import { holdOut } from './holdout';
+import { resolveHyper, type TrainHyper } from './hyper';
+import type { BatchSource, TrainProgress } from './loop';
+import { isTrainMethod, needsReference, TRAIN_METHODS, type TrainMethod } from './objective';
+import { lastLoss, prepareRun, resolveModel, stateDirFor } from './run-record';
+import { chunkBatches, runSession, sequenceSource } from './session';
+
+export interface DatasetRef {
+  name: string;
+  version?: number;
+}
+
+export interface TrainModelOptions extends Partial<TrainHyper> {
+  runName: string;
+  method: TrainMethod;
+  dataset: DatasetRef;
+  /** Held-out set; default: a hash-chosen share (evalFraction) of the dataset's prompts. */
+  evalDataset?: DatasetRef;
+  /** The starting checkpoint: a folder, or a model id of the store. */
+  from: string;
+  outDir: string;
+  /** Id of the trained model in the store (default: the run name). */
+  modelId?: string;
+  /** Default true: continue an unfinished run of this name; false deletes it and starts over. */
+  resume?: boolean;
+  onProgress?: (p: TrainProgress) => void;
+  log?: (line: string) => void;
+}
+
+export interface TrainResult {
+  runId: number;
+  runName: string;
+  modelId: string;
+  outDir: string;
+  steps: number;
+  /** Step the run resumed after (0 = from the start). */
+  resumedFrom: number;
+  finalLoss: number;
+  finalEval: Record<string, number> | null;
+  trainExamples: number;
+  evalExamples: number;
+  truncated: number;
+  dropped: number;
+  /** The run had already finished with this configuration: nothing was trained. */
+  alreadyDone: boolean;
+}
+
+function kept(store: Store, d: DatasetRow): DatasetItemRow[] {
+  return store.datasets.items(d.id, { kept: true });
+}
+
+function asPairs(items: readonly DatasetItemRow[], d: DatasetRow): TextPair[] {
+  const pairs = items
+    .filter((it) => typeof it.rejectedResponse === 'string')
+    .map((it) => ({ prompt: it.prompt, chosen: it.response, rejected: it.rejectedResponse as string }));
+  if (!pairs.length) {
+    throw new InputError(`dataset ${d.name} v${d.version} has no rejected responses: dpo needs preference pairs`, {
+      where: '--dataset',
+      hint: 'build a pairs dataset (accepted and rejected responses of one question) and train dpo on it',
+    });
+  }
+  return pairs;
+}
+
+interface PreparedData {
+  train: BatchSource;
+  evalBatches: ReturnType<typeof chunkBatches>;
+  trainExamples: number;
+  evalExamples: number;
+  truncated: number;
+  dropped: number;
+}
+
+function prepareData(store: Store, o: TrainModelOptions, h: TrainHyper, d: DatasetRow, contextLength: number, tok: { padId: number } & Parameters<typeof encodeExamples>[0]): PreparedData {
+  const items = kept(store, d);
+  if (!items.length) throw new InputError(`dataset ${d.name} v${d.version} has no kept items`, { where: '--dataset', hint: 'choose a dataset with kept items' });
+  const evalRow = o.evalDataset ? findDataset(store, o.evalDataset.name, o.evalDataset.version) : null;
+  const split = evalRow ? { train: items, heldOut: kept(store, evalRow) } : holdOut(items, h.evalEvery > 0 ? h.evalFraction : 0);
+  const heldOut = h.evalEvery > 0 ? split.heldOut.slice(0, h.evalMax) : [];
+  const noTrain = (n: number): void => {
+    if (n === 0) throw new InputError(`no training example of dataset ${d.name} v${d.version} fits the model's context (${contextLength} tokens)`, { where: '--dataset', hint: 'use shorter prompts or a model with a longer context' });
+  };
+  if (o.method === 'dpo') {
+    const train = encodePairs(tok, asPairs(split.train, d), contextLength);
+    const ev = encodePairs(tok, heldOut.length ? asPairs(heldOut, evalRow ?? d) : [], contextLength);
+    noTrain(train.examples.length);
+    const source: BatchSource = { size: train.examples.length, batch: (idx) => collatePairs(idx.map((i) => train.examples[i] as PairExample), tok.padId) };
+    return {
+      train: source,
+      evalBatches: chunkBatches(ev.examples, h.batchSize, (xs) => collatePairs(xs, tok.padId)),
+      trainExamples: train.examples.length,
+      evalExamples: ev.examples.length,
+      truncated: train.truncated + ev.truncated,
+      dropped: train.dropped + ev.dropped,
+    };
+  }
+  const text = (xs: readonly DatasetItemRow[]): TextExample[] => xs.map((it) => ({ prompt: it.prompt, response: it.response }));
+  const train = encodeExamples(tok, text(split.train), contextLength);
+  const ev = encodeExamples(tok, text(heldOut), contextLength);
+  noTrain(train.examples.length);
+  return {
+    train: sequenceSource(train.examples, tok.padId),
+    evalBatches: chunkBatches(ev.examples, h.batchSize, (xs: SeqExample[]) => collate(xs, tok.padId)),
+    trainExamples: train.examples.length,
+    evalExamples: ev.examples.length,
+    truncated: train.truncated + ev.truncated,
+    dropped: train.dropped + ev.dropped,
+  };
+}
+
+/**
+ * Trains from `from` on the dataset and writes the final checkpoint to `outDir` (atomically),
+ * registered in the store as a 'trained' model whose parent is the start model (when known).
+ * Re-running an unfinished run of the same name resumes it from its last saved state.
+ */
+export async function trainModel(store: Store, o: TrainModelOptions): Promise<TrainResult> {
+  if (!isTrainMethod(o.method)) {
+    throw new InputError(`unknown method "${String(o.method)}"`, { where: '--method', hint: `use one of ${TRAIN_METHODS.join(', ')}` });
+  }
+  const h = resolveHyper(o);
+  const d = findDataset(store, o.dataset.name, o.dataset.version);
+  const start = resolveModel(store, o.from);
+  const outDir = path.resolve(o.outDir);
+  const modelId = o.modelId ?? o.runName;
+  const stateDir = stateDirFor(outDir);
+  const prepared = await prepareRun(store, {
+    name: o.runName,
+    method: o.method,
+    datasetId: d.id,
+    baseModelId: start.modelId,
+    seed: h.seed,
+    config: { ...h, method: o.method, dataset: { name: d.name, version: d.version }, evalDataset: o.evalDataset ?? null, from: start.dir, outDir, modelId },
+    resume: o.resume ?? true,
+    stateDir,
+  });
+  const base = { runId: prepared.run.id, runName: o.runName, modelId, outDir, steps: h.steps };
+  if (prepared.status === 'done') {
+    o.log?.(`training run ${o.runName} is already done (model ${prepared.run.outModelId ?? modelId}): nothing to do`);
+    return { ...base, resumedFrom: h.steps, finalLoss: lastLoss(store, prepared.run.id), finalEval: null, trainExamples: 0, evalExamples: 0, truncated: 0, dropped: 0, alreadyDone: true };
+  }
+
+  const loaded = await loadCheckpoint(start.dir);
+  const opts = { dftMinProb: h.dftMinProb, iwMaxWeight: h.iwMaxWeight, dpoBeta: h.dpoBeta, asftKl: h.asftKl };
+  let ref: Transformer | null = null;
+  try {
+    if (needsReference(o.method, opts)) ref = (await loadCheckpoint(start.dir)).model; // frozen copy, never updated
+    const data = prepareData(store, o, h, d, loaded.config.contextLength, loaded.tokenizer);
+    o.log?.(
+      `dataset ${d.name} v${d.version}: ${data.trainExamples} training and ${data.evalExamples} held-out ${o.method === 'dpo' ? 'pairs' : 'examples'}` +
+        `; ${data.truncated} truncated to the context of ${loaded.config.contextLength} tokens, ${data.dropped} dropped (no response token fits)`,
+    );
+    const result = await runSession({
+      store,
+      prepared,
+      stateDir,
+      outDir,
+      ctx: { model: loaded.model, ref, method: o.method, opts },
+      tokenizer: loaded.tokenizer,
+      train: data.train,
+      evalBatches: data.evalBatches,
+      loop: { ...h, dataSeed: mixSeed(h.seed, 0x5eed) },
+      register: {
+        modelId,
+        kind: 'trained',
+        parentId: start.modelId,
+        meta: { method: o.method, dataset: { name: d.name, version: d.version }, from: start.modelId ?? start.dir, seed: h.seed, hyper: h },
+      },
+      ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+      ...(o.log ? { log: o.log } : {}),
+    });
+    return {
+      ...base,
+      resumedFrom: result.startStep,
+      finalLoss: result.finalLoss,
+      finalEval: result.finalEval,
+      trainExamples: data.trainExamples,
+      evalExamples: data.evalExamples,
+      truncated: data.truncated,
+      dropped: data.dropped,
+      alreadyDone: false,
+    };
+  } finally {
+    loaded.model.dispose();
+    ref?.dispose();
+  }
+}
