@@ -75,6 +75,8 @@ const FLAGS: Record<keyof TrainHyper, string> = {
 export function resolveHyper(input: Partial<TrainHyper>): TrainHyper {
   const h: TrainHyper = { ...TRAIN_DEFAULTS };
   for (const [k, v] of Object.entries(input)) if (v !== undefined && k in FLAGS) (h as unknown as Record<string, number>)[k] = v as number;
+  // The default warmup never exceeds a short run.
+  if (input.warmupSteps === undefined && Number.isInteger(h.steps) && h.steps >= 1) h.warmupSteps = Math.min(TRAIN_DEFAULTS.warmupSteps, h.steps);
   const check = (k: keyof TrainHyper, ok: (v: number) => boolean, expected: string): void => {
     const v = h[k];
     if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) {

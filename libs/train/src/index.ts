@@ -54,7 +54,7 @@ export { DataOrder, type DataPosition } from './data-order';
 export { holdOut, type HoldoutSplit } from './holdout';
 export { TRAIN_METHODS, isTrainMethod, needsReference, unitsOf, microGrads, microEval, type TrainMethod, type MethodOptions, type ObjectiveContext, type MicroOutput } from './objective';
 export { TRAIN_DEFAULTS, resolveHyper, type TrainHyper } from './hyper';
-export { runLoop, evaluateBatches, PHIST_BINS, type LoopOptions, type LoopInput, type LoopResult, type TrainProgress, type BatchSource } from './loop';
+export { runLoop, evaluateBatches, accumulateGrads, PHIST_BINS, type LoopOptions, type LoopInput, type LoopResult, type TrainProgress, type BatchSource } from './loop';
 export { saveTrainState, loadTrainState, readLoopState, removeTrainState, type LoopState, type SavedTrainState } from './train-state';
 export { resolveModel, stateDirFor, storedPath, modelDir, runDirOf } from './run-record';
 export { trainModel, type TrainModelOptions, type TrainResult, type DatasetRef } from './train-model';

@@ -104,11 +104,12 @@ export function evaluateBatches(ctx: ObjectiveContext, batches: readonly TokenBa
   );
 }
 
-/** One update: accumulate the micro-batches' gradients, clip, step. Returns its metrics. */
-function trainStep(input: LoopInput, order: DataOrder, opt: AdamW, step: number, lr: number, withHist: boolean): { values: Values; inputTokens: number; skipped: boolean } {
-  const { ctx, opts } = input;
-  const batches: TokenBatch[] = [];
-  for (let m = 0; m < opts.gradAccum; m++) batches.push(input.train.batch(order.microBatch(step, m, opts.gradAccum, opts.batchSize)));
+/**
+ * Sum over micro-batches of (units_i / Σ units) · ∇loss_i, so A micro-batches give the
+ * gradient of one batch of all their examples (the losses are means over units: tokens,
+ * sequences or pairs). The caller owns the returned gradients (undefined: no loss unit at all).
+ */
+export function accumulateGrads(ctx: ObjectiveContext, batches: readonly TokenBatch[]): { grads: Grads | undefined; outs: MicroOutput[] } {
   const total = batches.reduce((a, b) => a + unitsOf(ctx.method, b), 0);
   const outs: MicroOutput[] = [];
   let acc: Grads | undefined;
@@ -127,6 +128,20 @@ function trainStep(input: LoopInput, order: DataOrder, opt: AdamW, step: number,
         acc = sum;
       }
     }
+  } catch (err) {
+    disposeGrads(acc);
+    throw err;
+  }
+  return { grads: acc, outs };
+}
+
+/** One update: accumulate the micro-batches' gradients, clip, step. Returns its metrics. */
+function trainStep(input: LoopInput, order: DataOrder, opt: AdamW, step: number, lr: number, withHist: boolean): { values: Values; inputTokens: number; skipped: boolean } {
+  const { ctx, opts } = input;
+  const batches: TokenBatch[] = [];
+  for (let m = 0; m < opts.gradAccum; m++) batches.push(input.train.batch(order.microBatch(step, m, opts.gradAccum, opts.batchSize)));
+  const { grads: acc, outs } = accumulateGrads(ctx, batches);
+  try {
     const values = pooled(outs, withHist);
     let skipped = true;
     if (acc) {

@@ -131,28 +131,28 @@ export async function trainModel(store: Store, o: TrainModelOptions): Promise<Tr
   const outDir = path.resolve(o.outDir);
   const modelId = o.modelId ?? o.runName;
   const stateDir = stateDirFor(outDir);
-  const prepared = await prepareRun(store, {
-    name: o.runName,
-    method: o.method,
-    datasetId: d.id,
-    baseModelId: start.modelId,
-    seed: h.seed,
-    config: { ...h, method: o.method, dataset: { name: d.name, version: d.version }, evalDataset: o.evalDataset ?? null, from: start.dir, outDir, modelId },
-    resume: o.resume ?? true,
-    stateDir,
-  });
-  const base = { runId: prepared.run.id, runName: o.runName, modelId, outDir, steps: h.steps };
-  if (prepared.status === 'done') {
-    o.log?.(`training run ${o.runName} is already done (model ${prepared.run.outModelId ?? modelId}): nothing to do`);
-    return { ...base, resumedFrom: h.steps, finalLoss: lastLoss(store, prepared.run.id), finalEval: null, trainExamples: 0, evalExamples: 0, truncated: 0, dropped: 0, alreadyDone: true };
-  }
-
   const loaded = await loadCheckpoint(start.dir);
   const opts = { dftMinProb: h.dftMinProb, iwMaxWeight: h.iwMaxWeight, dpoBeta: h.dpoBeta, asftKl: h.asftKl };
   let ref: Transformer | null = null;
   try {
-    if (needsReference(o.method, opts)) ref = (await loadCheckpoint(start.dir)).model; // frozen copy, never updated
+    // Data first: a dataset that cannot be trained on leaves no run behind.
     const data = prepareData(store, o, h, d, loaded.config.contextLength, loaded.tokenizer);
+    const prepared = await prepareRun(store, {
+      name: o.runName,
+      method: o.method,
+      datasetId: d.id,
+      baseModelId: start.modelId,
+      seed: h.seed,
+      config: { ...h, method: o.method, dataset: { name: d.name, version: d.version }, evalDataset: o.evalDataset ?? null, from: start.dir, outDir, modelId },
+      resume: o.resume ?? true,
+      stateDir,
+    });
+    const base = { runId: prepared.run.id, runName: o.runName, modelId, outDir, steps: h.steps, trainExamples: data.trainExamples, evalExamples: data.evalExamples, truncated: data.truncated, dropped: data.dropped };
+    if (prepared.status === 'done') {
+      o.log?.(`training run ${o.runName} is already done (model ${prepared.run.outModelId ?? modelId}): nothing to do`);
+      return { ...base, resumedFrom: h.steps, finalLoss: lastLoss(store, prepared.run.id), finalEval: null, alreadyDone: true };
+    }
+    if (needsReference(o.method, opts)) ref = (await loadCheckpoint(start.dir)).model; // frozen copy, never updated
     o.log?.(
       `dataset ${d.name} v${d.version}: ${data.trainExamples} training and ${data.evalExamples} held-out ${o.method === 'dpo' ? 'pairs' : 'examples'}` +
         `; ${data.truncated} truncated to the context of ${loaded.config.contextLength} tokens, ${data.dropped} dropped (no response token fits)`,
@@ -176,17 +176,7 @@ export async function trainModel(store: Store, o: TrainModelOptions): Promise<Tr
       ...(o.onProgress ? { onProgress: o.onProgress } : {}),
       ...(o.log ? { log: o.log } : {}),
     });
-    return {
-      ...base,
-      resumedFrom: result.startStep,
-      finalLoss: result.finalLoss,
-      finalEval: result.finalEval,
-      trainExamples: data.trainExamples,
-      evalExamples: data.evalExamples,
-      truncated: data.truncated,
-      dropped: data.dropped,
-      alreadyDone: false,
-    };
+    return { ...base, resumedFrom: result.startStep, finalLoss: result.finalLoss, finalEval: result.finalEval, alreadyDone: false };
   } finally {
     loaded.model.dispose();
     ref?.dispose();
