@@ -124,6 +124,12 @@ describe('stopping', () => {
       });
       // The 26-token prompt does not fit: nothing is generated.
       expect(out[4]).toMatchObject({ tokens: [], text: '', finishReason: 'length' });
+      // Rows stop at different steps here, so the cache drops finished rows and trims their padding:
+      // still the same tokens as recomputing every sequence in full.
+      expect(new Set(out.map((r) => r.tokens.length)).size).toBeGreaterThan(2);
+      const ref = generateUncached(small, tok, requests, { ...sampled, maxNewTokens: 50 });
+      expect(out.map((r) => r.tokens)).toEqual(ref.map((r) => r.tokens));
+      out.forEach((r, i) => r.logprobs.forEach((lp, t) => expect(lp).toBeCloseTo(ref[i]!.logprobs[t]!, 4)));
     } finally {
       small.dispose();
     }

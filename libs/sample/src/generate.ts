@@ -1,11 +1,13 @@
 /**
  * Batched generation with a KV cache: one prefill pass over the (deduplicated, left-padded)
  * prompts, then one position per step for every sequence still running. Finished sequences
- * are dropped from the batch (cache rows compacted) once enough of them have finished.
+ * are dropped from the batch (cache rows compacted) once enough of them have finished, and
+ * left padding no remaining row needs is trimmed off the cache.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '@sieve/core';
 import type { KVCache, Tokenizer, Transformer } from '@sieve/model';
+import { trimLeft } from './cache-trim';
 import { lastLogits } from './left-pad';
 import { Sequence, type GenRequest, type GenResult, type GenerateParams } from './sequence';
 
@@ -69,10 +71,22 @@ export function generate(model: Transformer, tokenizer: Tokenizer, requests: rea
     if (rows.length > 0) {
       const { unique, rowOf } = dedupe(rows.map((r) => (seqs[r] as Sequence).prompt));
       let logits = lastLogits(model, unique, tokenizer.padId, cache); // [U·V]
+      const width = Math.max(...unique.map((p) => p.length));
+      let pad = rowOf.map((u) => width - (unique[u] as readonly number[]).length); // left padding of each cache row
       if (unique.length !== rows.length) {
         cache.selectRows(rowOf); // fork each prompt's cache into its samples
         logits = expandRows(logits, rowOf, vocab);
       }
+      const compact = (alive: number[]): void => {
+        cache.selectRows(alive);
+        rows = alive.map((i) => rows[i] as number);
+        pad = alive.map((i) => pad[i] as number);
+        const drop = Math.min(...pad); // padding every remaining row has
+        if (drop > 0) {
+          trimLeft(cache, drop);
+          pad = pad.map((p) => p - drop);
+        }
+      };
       for (;;) {
         hooks.onLogits?.(rows, logits, vocab);
         const alive: number[] = []; // cache rows still running after this step
@@ -86,10 +100,9 @@ export function generate(model: Transformer, tokenizer: Tokenizer, requests: rea
         });
         hooks.onStep?.(stepped);
         if (alive.length === 0) break;
-        if (rows.length - alive.length > compactFraction * rows.length) {
-          cache.selectRows(alive);
-          rows = alive.map((i) => rows[i] as number);
-        }
+        // Compact when enough rows finished, or when the padded cache would outgrow the context length
+        // (a running row itself always fits: its budget stops it at the context length).
+        if (rows.length - alive.length > compactFraction * rows.length || cache.length + 1 > contextLength) compact(alive);
         logits = decodeStep(model, cache, rows.map((r) => seqs[r] as Sequence), tokenizer.padId);
       }
     }

@@ -8,3 +8,14 @@ export { generate, checkGenerateParams, type GenerateHooks } from './generate';
 export { generateUncached } from './generate-uncached';
 export { leftPad, lastLogits, type LeftPadded } from './left-pad';
 export { encodePrompt } from './prompt';
+export { openEngine, type Engine, type EngineOptions } from './engine';
+export { SampleBudget, checkBudget, type BudgetOptions } from './budget';
+export { resolveModelDir } from './model-path';
+export {
+  sampleStage,
+  sampleRunParams,
+  defaultSampleRunName,
+  type SampleStageOptions,
+  type SampleStageResult,
+  type SampleProgress,
+} from './sample-stage';

@@ -1,6 +1,9 @@
 /** For tests only: backend, a tiny char tokenizer and model. */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { CharTokenizer, createModel, initBackend, type ModelConfigInput, type Transformer } from '@sieve/model';
+import { CharTokenizer, createModel, initBackend, saveCheckpoint, type ModelConfigInput, type Transformer } from '@sieve/model';
 
 export async function useTestBackend(): Promise<void> {
   try {
@@ -29,4 +32,16 @@ export function tinyModel(seed = 1, over: Partial<ModelConfigInput> = {}): Trans
     tf.tidy(() => v.assign(tf.mul(v, scale)));
   }
   return m;
+}
+
+/** Saves a tiny scaled random model as a checkpoint in a fresh temp folder; returns the folder. */
+export async function tinyCheckpoint(seed = 1, over: Partial<ModelConfigInput> = {}): Promise<string> {
+  const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sieve-sample-')), 'model');
+  const m = tinyModel(seed, over);
+  try {
+    await saveCheckpoint(dir, { config: m.config, tokenizer: tinyTokenizer, params: m.params });
+  } finally {
+    m.dispose();
+  }
+  return dir;
 }

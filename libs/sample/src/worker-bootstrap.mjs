@@ -1,0 +1,7 @@
+// Entry of a sampling worker thread: workers start without the parent's TypeScript loader, so
+// register tsx (with the repo's tsconfig for the @sieve/* path aliases), then load the TS worker.
+import { register } from 'tsx/esm/api';
+import { workerData } from 'node:worker_threads';
+
+register({ tsconfig: workerData.tsconfig });
+await import(workerData.entry);
