@@ -48,7 +48,8 @@ function expandOverAxes(dy: tf.Tensor, x: tf.Tensor, axis: unknown): tf.Tensor {
 
 function minMax(dy: tf.Tensor, saved: tf.Tensor[], attrs: Attrs): Grads {
   const [x, y] = saved as [tf.Tensor, tf.Tensor];
-  const axes = tf.util.parseAxisParam(attrs['reductionIndices'] as number | number[], x.shape);
+  // Max names its axes `reductionIndices`, Min names them `axis`.
+  const axes = tf.util.parseAxisParam((attrs['reductionIndices'] ?? attrs['axis']) as number | number[], x.shape);
   const keep = tf.backend_util.expandShapeToKeepDim;
   const yk = y.rank < x.rank ? tf.reshape(y, keep(y.shape, axes)) : y;
   const dk = dy.rank < x.rank ? tf.reshape(dy, keep(dy.shape, axes)) : dy;
@@ -133,6 +134,11 @@ const DEFS: Def[] = [
   ...['Floor', 'Ceil', 'Round', 'Sign', 'Step', 'ZerosLike', 'OnesLike'].map(
     (kernelName): Def => ({ kernelName, gradFunc: (dy) => ({ x: () => tf.zerosLike(dy) }) }),
   ),
+  // Comparisons and logic carry no gradient, but sit on the tape when a mask is computed from x.
+  ...['Greater', 'GreaterEqual', 'Less', 'LessEqual', 'Equal', 'NotEqual', 'LogicalAnd', 'LogicalOr'].map(
+    (kernelName): Def => ({ kernelName, inputsToSave: AB, gradFunc: (_dy, s) => ({ a: () => f32(tf.zerosLike(s[0] as tf.Tensor)), b: () => f32(tf.zerosLike(s[1] as tf.Tensor)) }) }),
+  ),
+  { kernelName: 'LogicalNot', inputsToSave: X, gradFunc: (_dy, s) => ({ x: () => f32(tf.zerosLike(s[0] as tf.Tensor)) }) },
   { kernelName: 'OneHot', gradFunc: (dy) => ({ indices: () => tf.zeros(dy.shape.slice(0, -1), 'float32') }) },
   { kernelName: 'Identity', gradFunc: (dy) => ({ x: () => f32(dy) }) },
   { kernelName: 'Cast', gradFunc: (dy) => ({ x: () => dy.clone() }) },
