@@ -1,11 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { SieveError } from '@sieve/core';
 import { describeBackend, initBackend, probeBackends } from './backend';
 
 describe('backend selection', () => {
-  afterEach(() => {
+  const outside = process.env['SIEVE_BACKEND'];
+  beforeEach(() => {
     delete process.env['SIEVE_BACKEND'];
+  });
+  afterAll(() => {
+    if (outside === undefined) delete process.env['SIEVE_BACKEND'];
+    else process.env['SIEVE_BACKEND'] = outside;
   });
 
   it('picks the first backend that loads, says why the others did not, and is idempotent', async () => {
