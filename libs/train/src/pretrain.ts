@@ -90,7 +90,7 @@ export function pretrainTokenizer(corpus: readonly TextExample[], extraTexts: It
 }
 
 export async function pretrain(store: Store, o: PretrainOptions): Promise<PretrainResult> {
-  const h = resolveHyper({ evalFraction: 0.02, ...o });
+  const h = resolveHyper(o);
   if (!Number.isInteger(o.corpus.count) || o.corpus.count < 1) {
     throw new InputError(`corpus count must be an integer ≥ 1, got ${o.corpus.count}`, { where: '--corpus-count' });
   }
