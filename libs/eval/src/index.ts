@@ -21,3 +21,13 @@ export { buildFigures, type Figure } from './report/figures';
 export { renderMarkdown, mdEscape } from './report/markdown';
 export { renderHtml } from './report/html';
 export { writeReport, type ReportFiles } from './report/write';
+export {
+  evaluateModel,
+  evaluationSeed,
+  evaluationSettings,
+  replaceEvaluation,
+  type EvaluateOptions,
+  type EvaluateProgress,
+  type SplitEvaluation,
+  type EvaluationSettings,
+} from './evaluate';

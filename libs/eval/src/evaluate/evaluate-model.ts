@@ -1,0 +1,176 @@
+/**
+ * The evaluation stage: per split, N samples per question at a temperature plus one greedy
+ * sample, each verified against the gold answer; avg@N, greedy accuracy and unbiased pass@k go
+ * into one `evaluations` row per split. Evaluation samples are not stored as samples (they would
+ * mix with the training data's sample runs); the row's detail keeps per-question counts.
+ */
+import { InputError, mixSeed } from '@sieve/core';
+import { PROMPT_FORMAT_VERSION } from '@sieve/dataset';
+import { checkGenerateParams, encodePrompt, openEngine, resolveModelDir, type Engine, type GenerateParams, type GenRequest } from '@sieve/sample';
+import type { QuestionRow, Store } from '@sieve/store';
+import { verify } from '@sieve/verify';
+import { summarizeEvaluation, type EvaluationSummary } from '../summary';
+import { evaluationSettings, replaceEvaluation, type EvaluationSettings } from './settings';
+
+export interface EvaluateOptions {
+  modelId: string;
+  /** The run folder (model paths in the store are relative to it). */
+  runDir: string;
+  set: string;
+  splits: string[];
+  /** Samples per question at `temperature` (0 = greedy only). Default 16. */
+  n?: number;
+  temperature?: number;
+  topP?: number;
+  topK?: number;
+  /** Also decode each question greedily (default true). */
+  greedy?: boolean;
+  /** ks for pass@k, each ≤ n. Default [1]. */
+  passAtK?: number[];
+  maxNewTokens: number;
+  stop?: string[];
+  batchSize: number;
+  workers: number;
+  seed: number;
+  backend?: string;
+  onProgress?: (p: EvaluateProgress) => void;
+}
+
+export interface EvaluateProgress {
+  split: string;
+  /** Generations finished / planned for this split (N per question + 1 greedy). */
+  done: number;
+  total: number;
+  tokensPerSecond: number;
+  etaSeconds: number | null;
+}
+
+export interface SplitEvaluation extends EvaluationSummary {
+  split: string;
+  evaluationId: number;
+  settings: EvaluationSettings;
+  seconds: number;
+}
+
+/** Salt so evaluation seeds never coincide with a sample run's seeds for the same seed number. */
+const EVAL_SALT = 0x65766131;
+
+/** Seed of evaluation sample `index` of a question. */
+export function evaluationSeed(seed: number, questionId: number, index: number): number {
+  return mixSeed(seed, EVAL_SALT, questionId, index);
+}
+
+interface Outcome {
+  c: number;
+  n: number;
+  greedy: boolean | null;
+}
+
+function checkOptions(store: Store, o: EvaluateOptions, s: EvaluationSettings): Map<string, QuestionRow[]> {
+  if (o.splits.length === 0) throw new InputError('no split to evaluate', { where: '--split', hint: 'name at least one split of the set' });
+  if (!Number.isInteger(s.n) || s.n < 0) throw new InputError(`n must be an integer ≥ 0, got ${s.n}`, { where: '--n' });
+  if (s.n === 0 && !s.greedy) throw new InputError('nothing to evaluate: n is 0 and greedy is off', { where: '--n/--no-greedy', hint: 'use --n 16, or keep the greedy sample' });
+  for (const k of s.passAtK) {
+    if (!Number.isInteger(k) || k < 1 || k > s.n) {
+      throw new InputError(`pass@${k} needs an integer k in 1..n (n = ${s.n})`, { where: '--pass-at', hint: `use ks ≤ ${s.n}, or raise --n` });
+    }
+  }
+  if (!Number.isInteger(o.batchSize) || o.batchSize < 1) throw new InputError(`batch size must be an integer ≥ 1, got ${o.batchSize}`, { where: '--batch-size' });
+  checkGenerateParams({ temperature: s.temperature, topK: s.topK, topP: s.topP, maxNewTokens: s.maxNewTokens }, 'evaluation settings');
+  const bySplit = new Map<string, QuestionRow[]>();
+  for (const split of new Set(o.splits)) {
+    const qs = store.questions.list({ set: o.set, split });
+    if (qs.length === 0) {
+      const have = store.questions.summary().filter((x) => x.set === o.set).map((x) => x.split);
+      throw new InputError(`no questions in set "${o.set}" split "${split}"`, {
+        where: store.path,
+        hint: have.length ? `splits of ${o.set}: ${have.join(', ')}` : 'add questions first with `sieve questions generate` or `sieve questions import`',
+      });
+    }
+    bySplit.set(split, qs);
+  }
+  return bySplit;
+}
+
+/** Generates and verifies every request of one split; returns per-question outcomes in question order. */
+async function runSplit(engine: Engine, split: string, questions: QuestionRow[], s: EvaluationSettings, o: EvaluateOptions): Promise<Outcome[]> {
+  const sampled: GenerateParams = { temperature: s.temperature, topK: s.topK, topP: s.topP, maxNewTokens: s.maxNewTokens, stop: s.stop };
+  const greedy: GenerateParams = { ...sampled, temperature: 0 };
+  const outcomes = questions.map((): Outcome => ({ c: 0, n: 0, greedy: null }));
+  interface Item { q: number; greedy: boolean; request: GenRequest }
+  const items: Item[] = [];
+  questions.forEach((q, qi) => {
+    const prompt = encodePrompt(engine.tokenizer, q.text);
+    for (let i = 0; i < s.n; i++) items.push({ q: qi, greedy: false, request: { prompt, seed: evaluationSeed(s.seed, q.id, i) } });
+    if (s.greedy) items.push({ q: qi, greedy: true, request: { prompt, seed: 0 } });
+  });
+  // Sampled and greedy items go in separate batches (different settings).
+  const batches: Item[][] = [];
+  for (const kind of [false, true]) {
+    const list = items.filter((x) => x.greedy === kind);
+    for (let i = 0; i < list.length; i += o.batchSize) batches.push(list.slice(i, i + o.batchSize));
+  }
+  const start = performance.now();
+  let done = 0;
+  let tokens = 0;
+  const report = (): void => {
+    const secs = (performance.now() - start) / 1000;
+    const rate = secs > 0 ? done / secs : 0;
+    o.onProgress?.({ split, done, total: items.length, tokensPerSecond: secs > 0 ? tokens / secs : 0, etaSeconds: done > 0 && rate > 0 ? (items.length - done) / rate : null });
+  };
+  report();
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < batches.length) {
+      const batch = batches[next++] as Item[];
+      const isGreedy = batch[0]?.greedy ?? false;
+      const results = await engine.run(batch.map((x) => x.request), isGreedy ? greedy : sampled);
+      batch.forEach((x, i) => {
+        const r = results[i];
+        if (!r) throw new Error(`engine returned ${results.length} results for ${batch.length} requests`);
+        const ok = verify(r.text, (questions[x.q] as QuestionRow).goldAnswer).status === 'correct';
+        const out = outcomes[x.q] as Outcome;
+        if (x.greedy) out.greedy = ok;
+        else {
+          out.n++;
+          if (ok) out.c++;
+        }
+        tokens += r.tokens.length;
+      });
+      done += batch.length;
+      report();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, engine.workers) }, lane));
+  return outcomes;
+}
+
+export async function evaluateModel(store: Store, o: EvaluateOptions): Promise<SplitEvaluation[]> {
+  const settings = evaluationSettings(o, PROMPT_FORMAT_VERSION);
+  const bySplit = checkOptions(store, o, settings);
+  const modelDir = resolveModelDir(store, o.modelId, o.runDir);
+  const engine = await openEngine({ checkpointDir: modelDir, workers: o.workers, ...(o.backend ? { backend: o.backend } : {}) });
+  const out: SplitEvaluation[] = [];
+  try {
+    for (const [split, questions] of bySplit) {
+      const t0 = performance.now();
+      const outcomes = await runSplit(engine, split, questions, settings, o);
+      const summary = summarizeEvaluation(
+        settings.n > 0 ? outcomes.map(({ n, c }) => ({ n, c })) : [],
+        settings.greedy ? outcomes.map((x) => x.greedy === true) : null,
+        settings.passAtK,
+      );
+      const seconds = (performance.now() - t0) / 1000;
+      const detail = {
+        perQuestion: questions.map((q, i) => ({ questionId: q.id, ...(outcomes[i] as Outcome) })),
+        backend: engine.backend,
+        seconds,
+      };
+      const evaluationId = replaceEvaluation(store, { modelId: o.modelId, set: o.set, split, settings: { ...settings }, ...summary, detail });
+      out.push({ split, evaluationId, settings, seconds, ...summary });
+    }
+  } finally {
+    await engine.close();
+  }
+  return out;
+}

@@ -1,0 +1,51 @@
+/** An evaluation's settings (what makes two evaluations comparable) and replacing an older row. */
+import { stableStringify } from '@sieve/core';
+import type { EvaluationInput, Store } from '@sieve/store';
+
+export interface EvaluationSettings {
+  n: number;
+  temperature: number;
+  topP: number;
+  topK: number;
+  greedy: boolean;
+  passAtK: number[];
+  maxNewTokens: number;
+  stop: string[];
+  seed: number;
+  promptFormat: number;
+}
+
+/** Settings with their defaults filled in (n 16, temperature 1, top-p 1, top-k 0, greedy on, pass@1 when n > 0). */
+export function evaluationSettings(
+  o: { n?: number; temperature?: number; topP?: number; topK?: number; greedy?: boolean; passAtK?: number[]; maxNewTokens: number; stop?: string[]; seed: number },
+  promptFormat: number,
+): EvaluationSettings {
+  const n = o.n ?? 16;
+  return {
+    n,
+    temperature: o.temperature ?? 1,
+    topP: o.topP ?? 1,
+    topK: o.topK ?? 0,
+    greedy: o.greedy ?? true,
+    passAtK: [...new Set(o.passAtK ?? (n > 0 ? [1] : []))].sort((a, b) => a - b),
+    maxNewTokens: o.maxNewTokens,
+    stop: o.stop ?? [],
+    seed: o.seed,
+    promptFormat,
+  };
+}
+
+/**
+ * Adds an evaluation row, deleting older rows of the same model, set, split and settings in the
+ * same transaction (rows with other settings stay). Returns the new row's id.
+ */
+export function replaceEvaluation(store: Store, e: EvaluationInput): number {
+  const key = stableStringify(e.settings);
+  return store.transaction(() => {
+    const old = store.evaluations.list({ modelId: e.modelId, set: e.set, split: e.split }).filter((r) => stableStringify(r.settings) === key);
+    // EvaluationRepo can only delete every row of a (model, set, split); rows with other settings must stay.
+    const del = store.db.prepare('DELETE FROM evaluations WHERE id = ?');
+    for (const r of old) del.run(r.id);
+    return store.evaluations.add(e);
+  });
+}
