@@ -19,3 +19,4 @@ export {
   type SampleStageResult,
   type SampleProgress,
 } from './sample-stage';
+export { benchSample, type BenchSampleOptions, type BenchSampleResult, type ThroughputFigure } from './bench';

@@ -14,6 +14,8 @@ export interface GenerateParams extends SamplingParams {
   maxNewTokens: number;
   /** Generation stops once the text contains one of these; the text is cut before it. */
   stop?: readonly string[];
+  /** Keep going past EOS (benchmarks: every sequence runs to its budget). */
+  ignoreEos?: boolean;
 }
 
 export interface GenRequest {
@@ -77,7 +79,7 @@ export class Sequence {
     const token = sampleToken(logits, this.params, this.rng, offset, vocab);
     this.tokens.push(token);
     this.logps.push(logProbOf(logits, token, offset, vocab));
-    if (token === this.tokenizer.eosId) {
+    if (token === this.tokenizer.eosId && !this.params.ignoreEos) {
       this.finish = 'stop';
       return token;
     }
