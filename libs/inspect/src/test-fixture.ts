@@ -65,7 +65,7 @@ export function makeFixture(): Fixture {
       const index = perQuestion.get(q) ?? 0;
       perQuestion.set(q, index + 1);
       // Sampling-time log-probs only on sample 1: one per character, then the EOS.
-      const lps = q === 1 && index === 0 ? Float32Array.from({ length: text.length + 1 }, (_, i) => Math.log(0.1 + (0.8 * i) / text.length)) : null;
+      const lps = q === 1 && index === 0 ? Float32Array.from({ length: text.length + 1 }, (_, i) => Math.log(0.05 + (0.9 * i) / text.length)) : null;
       return { questionId: q, sampleIndex: index, seed: 100 + index, text, tokenCount: text.length + 1, logprobSum: lps ? lps.reduce((a, x) => a + x, 0) : -3, tokenLogprobs: lps, finishReason: 'stop' };
     });
     store.samples.insertMany(run.id, inputs);

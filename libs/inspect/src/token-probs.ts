@@ -50,20 +50,24 @@ export class Lru<K, V> {
 /** A checkpoint folder of the store, resolved inside the run folder (symlinks followed); anything else is refused. */
 export function checkpointDir(runDir: string, modelPath: string): string {
   const root = realpathSync(runDir);
+  const inside = (p: string): boolean => {
+    const rel = relative(root, p);
+    return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+  };
+  const refuse = (): SieveError =>
+    new SieveError(`checkpoint ${modelPath} lies outside the run folder: the viewer reads files inside the run folder only`, {
+      where: modelPath,
+      hint: 'copy or import the checkpoint into the run folder (models/<id>/)',
+    });
   const target = resolve(root, modelPath);
+  if (!inside(target)) throw refuse();
   let real: string;
   try {
     real = realpathSync(target);
   } catch (cause) {
     throw new SieveError(`checkpoint folder ${modelPath} does not exist`, { where: target, hint: 're-run the stage that writes this model', cause });
   }
-  const rel = relative(root, real);
-  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
-    throw new SieveError(`checkpoint ${modelPath} lies outside the run folder: the viewer reads files inside the run folder only`, {
-      where: modelPath,
-      hint: 'copy or import the checkpoint into the run folder (models/<id>/)',
-    });
-  }
+  if (!inside(real)) throw refuse(); // a symlink inside pointing out
   return real;
 }
 
