@@ -7,7 +7,7 @@ import { encodePrompt, generate } from '@sieve/sample';
 import { Store } from '@sieve/store';
 import { verify } from '@sieve/verify';
 import { summarizeEvaluation } from '../summary';
-import { evaluateModel, evaluationSeed, type EvaluateOptions } from './evaluate-model';
+import { evaluateModel, evaluationSeed, type EvaluateOptions, type EvaluateProgress } from './evaluate-model';
 
 let runDir: string;
 let store: Store;
@@ -36,8 +36,12 @@ const opts: EvaluateOptions = { modelId: 'base', runDir: '', set: 'arith', split
 
 describe('evaluateModel', () => {
   it('stores avg@N, greedy accuracy and pass@k per split, equal to summarizeEvaluation of the regenerated outcomes', async () => {
-    const res = await evaluateModel(store, { ...opts, runDir });
+    const progress: EvaluateProgress[] = [];
+    const res = await evaluateModel(store, { ...opts, runDir, onProgress: (p) => progress.push(p) });
     expect(res.map((r) => r.split)).toEqual(['id', 'ood']);
+    // 6 + 4 questions, 5 generations each (4 sampled + greedy); sampled and greedy ones in separate batches of ≤ 5.
+    expect(progress.at(-1)).toMatchObject({ questionsDone: 10, questionsTotal: 10, split: 'ood', done: 20, total: 20, etaSeconds: 0 });
+    expect(progress.filter((p) => p.split === 'id').map((p) => p.done)).toEqual([0, 5, 10, 15, 20, 24, 29, 30]); // 24 sampled, then 6 greedy
     // Regenerate every sample alone from the checkpoint with the documented seeds, verify, summarise.
     const ck = await loadCheckpoint(path.join(runDir, 'models', 'base'));
     const params = { temperature: 1, topK: 0, topP: 1, maxNewTokens: 16 };

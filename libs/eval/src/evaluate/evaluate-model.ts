@@ -37,6 +37,9 @@ export interface EvaluateOptions {
 }
 
 export interface EvaluateProgress {
+  /** Questions with every generation finished, over all splits so far, and in all splits. */
+  questionsDone: number;
+  questionsTotal: number;
   split: string;
   /** Generations finished / planned for this split (N per question + 1 greedy). */
   done: number;
@@ -93,7 +96,14 @@ function checkOptions(store: Store, o: EvaluateOptions, s: EvaluationSettings): 
 }
 
 /** Generates and verifies every request of one split; returns per-question outcomes in question order. */
-async function runSplit(engine: Engine, split: string, questions: QuestionRow[], s: EvaluationSettings, o: EvaluateOptions): Promise<Outcome[]> {
+async function runSplit(
+  engine: Engine,
+  split: string,
+  questions: QuestionRow[],
+  s: EvaluationSettings,
+  o: EvaluateOptions,
+  counts: { questionsDone: number; questionsTotal: number },
+): Promise<Outcome[]> {
   const sampled: GenerateParams = { temperature: s.temperature, topK: s.topK, topP: s.topP, maxNewTokens: s.maxNewTokens, stop: s.stop };
   const greedy: GenerateParams = { ...sampled, temperature: 0 };
   const outcomes = questions.map((): Outcome => ({ c: 0, n: 0, greedy: null }));
@@ -116,7 +126,7 @@ async function runSplit(engine: Engine, split: string, questions: QuestionRow[],
   const report = (): void => {
     const secs = (performance.now() - start) / 1000;
     const rate = secs > 0 ? done / secs : 0;
-    o.onProgress?.({ split, done, total: items.length, tokensPerSecond: secs > 0 ? tokens / secs : 0, etaSeconds: done > 0 && rate > 0 ? (items.length - done) / rate : null });
+    o.onProgress?.({ ...counts, split, done, total: items.length, tokensPerSecond: secs > 0 ? tokens / secs : 0, etaSeconds: done > 0 && rate > 0 ? (items.length - done) / rate : null });
   };
   report();
   let next = 0;
@@ -136,6 +146,7 @@ async function runSplit(engine: Engine, split: string, questions: QuestionRow[],
           if (ok) out.c++;
         }
         tokens += r.tokens.length;
+        if (out.n === s.n && (out.greedy !== null || !s.greedy)) counts.questionsDone++;
       });
       done += batch.length;
       report();
@@ -151,10 +162,11 @@ export async function evaluateModel(store: Store, o: EvaluateOptions): Promise<S
   const modelDir = resolveModelDir(store, o.modelId, o.runDir);
   const engine = await openEngine({ checkpointDir: modelDir, workers: o.workers, ...(o.backend ? { backend: o.backend } : {}) });
   const out: SplitEvaluation[] = [];
+  const counts = { questionsDone: 0, questionsTotal: [...bySplit.values()].reduce((n, qs) => n + qs.length, 0) };
   try {
     for (const [split, questions] of bySplit) {
       const t0 = performance.now();
-      const outcomes = await runSplit(engine, split, questions, settings, o);
+      const outcomes = await runSplit(engine, split, questions, settings, o, counts);
       const summary = summarizeEvaluation(
         settings.n > 0 ? outcomes.map(({ n, c }) => ({ n, c })) : [],
         settings.greedy ? outcomes.map((x) => x.greedy === true) : null,
