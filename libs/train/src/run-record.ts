@@ -80,7 +80,11 @@ export async function prepareRun(store: Store, spec: RunSpec): Promise<PreparedR
         hint: 'choose another --name, or pass --restart to discard it and start over',
       });
     }
-    return { run: existing, fingerprint: fp, status: existing.status === 'done' ? 'done' : 'resume' };
+    if (existing.status === 'done') {
+      await fsp.rm(spec.stateDir, { recursive: true, force: true }); // left if the process died right after finishing
+      return { run: existing, fingerprint: fp, status: 'done' };
+    }
+    return { run: existing, fingerprint: fp, status: 'resume' };
   }
   const run = store.training.ensureRun({
     name: spec.name,

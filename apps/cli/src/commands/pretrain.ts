@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { initBackend } from '@sieve/model';
 import { pretrain } from '@sieve/train';
 import { withStore } from '../context';
@@ -41,8 +41,8 @@ export function registerPretrain(program: Command): void {
     .option('--context <n>', 'context length in tokens (characters)', intOption('--context', 8), 384)
     .option('--corpus-count <n>', 'questions in the corpus', intOption('--corpus-count', 1), 4000)
     .option('--corpus-seed <n>', 'seed of the corpus generator (keep it apart from the evaluation sets\' seeds)', intOption('--corpus-seed'), 1001)
-    .option('--ops <n-m>', 'operations per question', rangeOption('--ops'), [2, 3])
-    .option('--digits <n-m>', 'digits per operand', rangeOption('--digits'), [1, 2])
+    .addOption(new Option('--ops <n-m>', 'operations per question').argParser(rangeOption('--ops')).default([2, 3], '2-3'))
+    .addOption(new Option('--digits <n-m>', 'digits per operand').argParser(rangeOption('--digits')).default([1, 2], '1-2'))
     .option('--exclude-set <name...>', 'question sets whose texts must never be in the corpus (default: every set in the run)');
   addLoopOptions(cmd, { ...PRETRAIN_DEFAULTS, batchSize: PRETRAIN_DEFAULTS.batchSize }).action(async (o: PretrainFlags, command: Command) => {
     const modelId = checkName(o.modelId, '--model-id');
@@ -51,6 +51,14 @@ export function registerPretrain(program: Command): void {
       const excludeSets = o.excludeSet ?? [...new Set(store.questions.summary().map((s) => s.set))];
       if (!o.excludeSet) logLine(`excluding the questions of every set in the run: ${excludeSets.join(', ') || '(none yet)'}`);
       const steps = o.steps ?? PRETRAIN_DEFAULTS.steps;
+      const corpusOptions = {
+        minOperations: o.ops[0],
+        maxOperations: o.ops[1],
+        minDigits: o.digits[0],
+        maxDigits: o.digits[1],
+        // Room for the results: 10^4 for 2-digit operands (the id preset), 10^6 for 3 (the ood preset).
+        maxValue: Math.max(10_000, 10 ** (2 * o.digits[1])),
+      };
       const bar = trainProgressBar(`pretrain ${modelId}`, steps);
       let res;
       try {
@@ -64,7 +72,7 @@ export function registerPretrain(program: Command): void {
           modelId,
           outDir: path.join(runDir, 'models', modelId),
           config: { dim: o.dim, layers: o.layers, heads: o.heads, kvHeads: o.kvHeads ?? Math.max(1, Math.floor(o.heads / 2)), mlpDim: o.mlp, contextLength: o.context },
-          corpus: { count: o.corpusCount, seed: o.corpusSeed, options: { minOperations: o.ops[0], maxOperations: o.ops[1], minDigits: o.digits[0], maxDigits: o.digits[1] } },
+          corpus: { count: o.corpusCount, seed: o.corpusSeed, options: corpusOptions },
           excludeSets,
           resume: !o.restart,
           onProgress: bar.onProgress,
