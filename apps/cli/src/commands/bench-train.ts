@@ -23,7 +23,7 @@ interface BenchTrainFlags {
 export function registerBenchTrain(bench: Command): void {
   bench
     .command('train')
-    .description('time full training steps (forward, backward, clip, AdamW) and report tokens/s, ms/step and effective GFLOP/s\n(6 × parameters × tokens plus attention)')
+    .description('time full training steps (forward, backward, clip, AdamW) and report tokens/s, ms/step and effective GFLOP/s (6 × parameters × tokens plus attention)')
     .option('--layers <n>', 'transformer blocks', intOption('--layers', 1), 4)
     .option('--dim <n>', 'model width', intOption('--dim', 2), 256)
     .option('--heads <n>', 'attention heads', intOption('--heads', 1), 4)

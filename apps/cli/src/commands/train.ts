@@ -39,18 +39,18 @@ export function parseDatasetRef(value: string): { name: string; version?: number
 export function addLoopOptions(cmd: Command, d: Pick<TrainHyper, 'steps' | 'batchSize' | 'lr' | 'warmupSteps' | 'evalEvery' | 'checkpointEvery'>): Command {
   const D = TRAIN_DEFAULTS;
   return cmd
-    .option('--seed <n>', `seed of the data order (and of the initialisation for pretrain) (default ${D.seed})`, intOption('--seed'))
-    .option('--steps <n>', `optimizer updates (default ${d.steps})`, intOption('--steps', 1))
-    .option('--batch-size <n>', `examples per micro-batch (pairs for dpo) (default ${d.batchSize})`, intOption('--batch-size', 1))
-    .option('--grad-accum <n>', `micro-batches accumulated per update, weighted by their token counts (default ${D.gradAccum})`, intOption('--grad-accum', 1))
-    .option('--lr <x>', `peak learning rate (default ${d.lr})`, floatOption('--lr', 0))
-    .option('--warmup <n>', `linear warmup steps, then cosine decay (default min(${d.warmupSteps}, steps))`, intOption('--warmup', 0))
-    .option('--min-lr-ratio <x>', `final learning rate as a fraction of --lr (default ${D.minLrRatio})`, floatOption('--min-lr-ratio', 0, 1))
-    .option('--weight-decay <x>', `AdamW decoupled weight decay (default ${D.weightDecay})`, floatOption('--weight-decay', 0))
-    .option('--clip <x>', `max global gradient norm, 0 = no clipping (default ${D.clip})`, floatOption('--clip', 0))
-    .option('--eval-every <n>', `held-out loss every N steps and at the end, 0 = never (default ${d.evalEvery})`, intOption('--eval-every', 0))
-    .option('--eval-fraction <x>', `share of prompts held out for evaluation, at least one (default ${D.evalFraction})`, floatOption('--eval-fraction', 0, 0.99))
-    .option('--checkpoint-every <n>', `save resumable state every N steps, 0 = only at the end (default ${d.checkpointEvery})`, intOption('--checkpoint-every', 0))
+    .option('--seed <n>', `seed of the data order (and of the initialisation for pretrain) (default: ${D.seed})`, intOption('--seed'))
+    .option('--steps <n>', `optimizer updates (default: ${d.steps})`, intOption('--steps', 1))
+    .option('--batch-size <n>', `examples per micro-batch (pairs for dpo) (default: ${d.batchSize})`, intOption('--batch-size', 1))
+    .option('--grad-accum <n>', `micro-batches accumulated per update, weighted by their token counts (default: ${D.gradAccum})`, intOption('--grad-accum', 1))
+    .option('--lr <x>', `peak learning rate (default: ${d.lr})`, floatOption('--lr', 0))
+    .option('--warmup <n>', `linear warmup steps, then cosine decay (default: min(${d.warmupSteps}, steps))`, intOption('--warmup', 0))
+    .option('--min-lr-ratio <x>', `final learning rate as a fraction of --lr (default: ${D.minLrRatio})`, floatOption('--min-lr-ratio', 0, 1))
+    .option('--weight-decay <x>', `AdamW decoupled weight decay (default: ${D.weightDecay})`, floatOption('--weight-decay', 0))
+    .option('--clip <x>', `max global gradient norm, 0 = no clipping (default: ${D.clip})`, floatOption('--clip', 0))
+    .option('--eval-every <n>', `held-out loss every N steps and at the end, 0 = never (default: ${d.evalEvery})`, intOption('--eval-every', 0))
+    .option('--eval-fraction <x>', `share of prompts held out for evaluation, at least one (default: ${D.evalFraction})`, floatOption('--eval-fraction', 0, 0.99))
+    .option('--checkpoint-every <n>', `save resumable state every N steps, 0 = only at the end (default: ${d.checkpointEvery})`, intOption('--checkpoint-every', 0))
     .option('--restart', 'discard an unfinished (or finished) run of this name and start over')
     .option('--json', 'print the result as JSON');
 }
@@ -112,12 +112,12 @@ export function registerTrain(program: Command): void {
     .requiredOption('--method <m>', `one of ${TRAIN_METHODS.join(', ')}`)
     .requiredOption('--dataset <name[@version]>', 'dataset in this run (latest version unless @version)')
     .requiredOption('--from <model>', 'starting model: a model id of this run (e.g. base) or a checkpoint folder')
-    .option('--name <run>', 'run name, also the trained model id (default <method>-<dataset>-s<seed>)')
+    .option('--name <run>', 'run name, also the trained model id (default: <method>-<dataset>-s<seed>)')
     .option('--eval-dataset <name[@version]>', 'held-out set to evaluate on instead of a share of --dataset')
-    .option('--dft-min-prob <x>', `dft/asft: floor on the token weight sg(p) (default ${D.dftMinProb})`, floatOption('--dft-min-prob', 0, 1))
-    .option('--iw-max-weight <x>', `iw-sft: clamp on the per-sequence importance weight (default ${D.iwMaxWeight})`, floatOption('--iw-max-weight', 0))
-    .option('--dpo-beta <x>', `dpo: β of the implicit reward (default ${D.dpoBeta})`, floatOption('--dpo-beta', 0))
-    .option('--asft-kl <x>', `asft: weight of KL(p ‖ p_start) added to DFT (default ${D.asftKl})`, floatOption('--asft-kl', 0));
+    .option('--dft-min-prob <x>', `dft/asft: floor on the token weight sg(p) (default: ${D.dftMinProb})`, floatOption('--dft-min-prob', 0, 1))
+    .option('--iw-max-weight <x>', `iw-sft: clamp on the per-sequence importance weight (default: ${D.iwMaxWeight})`, floatOption('--iw-max-weight', 0))
+    .option('--dpo-beta <x>', `dpo: β of the implicit reward (default: ${D.dpoBeta})`, floatOption('--dpo-beta', 0))
+    .option('--asft-kl <x>', `asft: weight of KL(p ‖ p_start) added to DFT (default: ${D.asftKl})`, floatOption('--asft-kl', 0));
   addLoopOptions(cmd, D).action(async (o: TrainFlags, command: Command) => {
     if (!isTrainMethod(o.method)) throw new InputError(`unknown method "${o.method}"`, { where: '--method', hint: `use one of ${TRAIN_METHODS.join(', ')}` });
     const method = o.method;
