@@ -65,6 +65,7 @@ export function createViewerApp(o: ViewerOptions): Hono<Env> {
     const hosts = o.allowedHosts?.() ?? null;
     if (hosts && !hosts.has(c.req.header('host') ?? '')) throw new HttpError(400, 'unexpected Host header');
     if (isTraversal(rawTarget)) throw new HttpError(400, 'paths and parameters may not contain ".." or backslashes');
+    cache.refresh();
     await next();
     secure(c.res);
   });
@@ -94,17 +95,19 @@ export function createViewerApp(o: ViewerOptions): Hono<Env> {
     return c.html(
       overviewPage({
         runName,
-        counts: pipelineCounts(store),
+        counts: cache.memo('counts', () => pipelineCounts(store)),
         stages: stageSummary(store),
-        sampleRuns: sampleRunSummaries(store, verifier),
-        datasets: store.datasets.list().map((d) => ({
-          id: d.id,
-          name: d.name,
-          version: d.version,
-          kind: d.kind,
-          sampleRun: d.sampleRunId === null ? null : (store.samples.getRun(d.sampleRunId)?.name ?? null),
-          ...(kept.get(d.id) as { items: number; kept: number }),
-        })),
+        sampleRuns: cache.memo('runs', () => sampleRunSummaries(store, verifier)),
+        datasets: cache.memo('datasets', () =>
+          store.datasets.list().map((d) => ({
+            id: d.id,
+            name: d.name,
+            version: d.version,
+            kind: d.kind,
+            sampleRun: d.sampleRunId === null ? null : (store.samples.getRun(d.sampleRunId)?.name ?? null),
+            ...(kept.get(d.id) as { items: number; kept: number }),
+          })),
+        ),
         trainingRuns: store.training.list(),
         models: store.models.list(),
       }),
@@ -132,7 +135,7 @@ export function createViewerApp(o: ViewerOptions): Hono<Env> {
   app.get('/runs/:id', (c) => {
     const id = pathId(c.req.param('id'));
     const q = parseQuery(url(c), listQuery);
-    const summary = sampleRunSummary(store, id, verifier);
+    const summary = cache.memo(`run\u0000${id}`, () => sampleRunSummary(store, id, verifier) ?? null);
     if (!summary) throw new HttpError(404, `no sample run ${id}`);
     const passes = cache.runPasses(id, verifier);
     return c.html(
@@ -255,7 +258,8 @@ export function createViewerApp(o: ViewerOptions): Hono<Env> {
 
   app.get('/training', (c) => {
     parseQuery(url(c), {});
-    return c.html(trainingPage(runName, collectReportData(store, { runName })));
+    // No dataset summaries here (the dataset pages have them): they would aggregate every sample.
+    return c.html(trainingPage(runName, cache.memo('training', () => collectReportData(store, { runName, datasets: [] }))));
   });
 
   return app;

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError, SieveError } from '@sieve/core';
 import { Store } from '@sieve/store';
@@ -101,6 +101,12 @@ describe('inspect a run folder', () => {
     })();
     expect(err).toBeInstanceOf(InputError);
     expect(err?.hint).toMatch(/--run NAME/);
+  });
+
+  it('refuses a file that is not a sieve store', () => {
+    const path = `${fx.dir}/empty.sqlite`;
+    writeFileSync(path, '');
+    expect(() => openReadonlyStore(path)).toThrow(/is not a sieve store/);
   });
 });
 

@@ -16,12 +16,13 @@ export function openReadonlyStore(dbPath: string): Store {
   }
   const store = Store.open(dbPath, { readonly: true });
   const latest = migrations.reduce((m, x) => Math.max(m, x.version), 0);
-  if (store.schemaVersion !== latest) {
-    const v = store.schemaVersion;
+  const v = store.schemaVersion;
+  // Every query here reads v1 tables, so an older store is fine (later migrations add indexes and columns).
+  if (v < 1 || v > latest) {
     store.close();
-    throw new SieveError(`the store ${dbPath} has schema v${v}, this sieve reads v${latest}`, {
+    throw new SieveError(v < 1 ? `${dbPath} is not a sieve store (no schema)` : `the store ${dbPath} has schema v${v}, newer than this sieve reads (v${latest})`, {
       where: dbPath,
-      hint: v < latest ? 'run any stage on this run once (it migrates the store), then inspect it' : 'update sieve',
+      hint: v < 1 ? 'point --db at a run\'s sieve.sqlite' : 'update sieve',
     });
   }
   return store;

@@ -155,6 +155,17 @@ describe('viewer over HTTP', () => {
     expect(r.body).toContain('cannot show the stored log-probs on tokens');
   });
 
+  it('shows training curves per method and the evaluation table', async () => {
+    const r = await get('/training');
+    expect(r.status).toBe(200);
+    // rft seed 1: loss 2/step at steps 1..3, last 0.667; mean p 0.1·step, last 0.300
+    expect(r.body).toContain('<td>rft</td><td>1</td><td>rft-seed1</td><td><span class="badge ok">done</span></td><td>3</td><td>0.667</td><td>0.667</td><td>0.300</td>');
+    expect(r.body).toContain('<td>base</td><td>test</td><td>1</td><td>4</td><td>1</td><td>0.250 (n=1)</td><td>0.250 (n=1)</td><td>0.250 (n=1)</td>');
+    expect(r.body).toContain('<td>rft</td><td>test</td><td>1</td><td>4</td><td>1</td><td>0.500 (n=1)</td>');
+    expect((r.body.match(/<svg/g) ?? []).length).toBe(5);
+    for (const title of ['Training loss', 'Cross-entropy', 'Mean p(y_t)']) expect(r.body).toContain(title);
+  });
+
   it('shows hostile sample and question text escaped, as text', async () => {
     const sample = await get('/samples/14');
     expect(sample.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');

@@ -4,33 +4,39 @@ import { runPassRates, type QuestionPass } from './queries/pass-rates';
 import { Lru } from './token-probs';
 
 /**
- * Aggregates the viewer reuses across requests. A dataset version never changes once written,
- * so its analysis is kept as is; a sample run may still grow, so its per-question rows are keyed
- * by the newest sample and verdict ids (two rowid lookups) and recomputed when either moves.
+ * Aggregates the viewer reuses across requests (per-question rows, counts over all samples).
+ * SQLite's `data_version` changes whenever another connection commits to the file, so every
+ * entry is dropped as soon as a pipeline stage writes anything: never stale, and while nothing
+ * changes a page costs its own page-sized queries only.
  */
 export class ViewerCache {
-  private readonly datasets = new Lru<number, DatasetAnalysis>(4);
-  private readonly runs = new Lru<string, QuestionPass[]>(4);
+  private readonly entries = new Lru<string, unknown>(32);
+  private version: number | null = null;
 
   constructor(private readonly store: Store) {}
 
-  dataset(d: DatasetRow): DatasetAnalysis {
-    let a = this.datasets.get(d.id);
-    if (!a) {
-      a = analyseDataset(this.store, d, { top: 10 });
-      this.datasets.set(d.id, a);
+  /** Drops everything if the store changed since the last call. Call once per request. */
+  refresh(): void {
+    const v = this.store.db.pragma('data_version', { simple: true }) as number;
+    if (v !== this.version) {
+      this.entries.clear();
+      this.version = v;
     }
-    return a;
+  }
+
+  memo<T>(key: string, compute: () => T): T {
+    const hit = this.entries.get(key);
+    if (hit !== undefined) return hit as T;
+    const value = compute();
+    this.entries.set(key, value);
+    return value;
+  }
+
+  dataset(d: DatasetRow): DatasetAnalysis {
+    return this.memo(`dataset\u0000${d.id}`, () => analyseDataset(this.store, d, { top: 10 }));
   }
 
   runPasses(runId: number, verifier: string): QuestionPass[] {
-    const latest = this.store.db.prepare('SELECT (SELECT MAX(id) FROM samples), (SELECT MAX(id) FROM verdicts)').raw().get() as [number | null, number | null];
-    const key = `${runId}\u0000${verifier}\u0000${latest[0]}\u0000${latest[1]}`;
-    let rows = this.runs.get(key);
-    if (!rows) {
-      rows = runPassRates(this.store, runId, verifier);
-      this.runs.set(key, rows);
-    }
-    return rows;
+    return this.memo(`passes\u0000${runId}\u0000${verifier}`, () => runPassRates(this.store, runId, verifier));
   }
 }

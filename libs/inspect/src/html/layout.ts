@@ -45,6 +45,7 @@ export function page(o: PageOptions): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${o.title} · sieve ${o.runName}</title>
 <link rel="stylesheet" href="/assets/viewer.css">
+<link rel="icon" href="data:,">
 </head>
 <body>
 <header><nav><a href="/">run ${o.runName}</a><a href="/training">training &amp; evaluation</a></nav></header>

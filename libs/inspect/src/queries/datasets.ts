@@ -98,9 +98,10 @@ function idBounds(store: Store, datasetId: number, kept: 0 | 1 | null, reason: s
 
 /**
  * A page of a dataset's items in id order, by keyset: `after` (ids > it) or `before` (ids < it).
- * With kept (or a drop reason) fixed, a page is an index range scan on (dataset_id, kept) from
- * the key; for all items, a rowid range scan bounded by the dataset's first and last id (a
- * dataset's items are written in one transaction, so they sit together). Cost does not grow with depth.
+ * With kept (or a drop reason) fixed, a page is an index range scan on (dataset_id, kept) that
+ * starts at the key; for all items, a rowid range scan from the key, bounded by the dataset's
+ * last id (a dataset's items are written in one transaction, so they sit together). The cost
+ * of a page does not grow with its depth.
  */
 export function datasetItemsPage(
   store: Store,
@@ -115,15 +116,15 @@ export function datasetItemsPage(
   const cols = `id, sample_id AS sampleId, question_id AS questionId, kept, drop_reason AS dropReason,
     substr(response, 1, 160) AS preview, length(response) AS length`;
   const from = kept === null ? 'dataset_items NOT INDEXED' : 'dataset_items';
-  // Only the conditions in force, so the planner sees plain equalities it can match to the index.
-  const where = ['dataset_id = @d', 'id BETWEEN @min AND @max', ...(kept === null ? [] : ['kept = @kept']), ...(reason === null ? [] : ['drop_reason = @reason'])].join(' AND ');
-  const args = { d: datasetId, ...bounds, ...(kept === null ? {} : { kept }), ...(reason === null ? {} : { reason }) };
   const backwards = at.before !== undefined && at.after === undefined;
-  const sql = backwards
-    ? `SELECT ${cols} FROM ${from} WHERE ${where} AND id < @key ORDER BY id DESC LIMIT @n`
-    : `SELECT ${cols} FROM ${from} WHERE ${where} AND id > @key ORDER BY id LIMIT @n`;
-  const key = backwards ? (at.before as number) : (at.after ?? bounds.min - 1);
-  const raw = store.db.prepare(sql).all({ ...args, key, n: at.limit }) as (Omit<ItemRow, 'kept'> & { kept: number })[];
+  // One open interval (lo, hi) on id: the planner seeks to its start instead of scanning from the dataset's first item.
+  const lo = backwards ? bounds.min - 1 : Math.max(bounds.min - 1, at.after ?? 0);
+  const hi = backwards ? Math.min(bounds.max + 1, at.before as number) : bounds.max + 1;
+  // Only the conditions in force, so the planner sees plain equalities it can match to the index.
+  const where = ['dataset_id = @d', 'id > @lo', 'id < @hi', ...(kept === null ? [] : ['kept = @kept']), ...(reason === null ? [] : ['drop_reason = @reason'])].join(' AND ');
+  const args = { d: datasetId, lo, hi, n: at.limit, ...(kept === null ? {} : { kept }), ...(reason === null ? {} : { reason }) };
+  const sql = `SELECT ${cols} FROM ${from} WHERE ${where} ORDER BY id ${backwards ? 'DESC' : ''} LIMIT @n`;
+  const raw = store.db.prepare(sql).all(args) as (Omit<ItemRow, 'kept'> & { kept: number })[];
   const rows = raw.map((r) => ({ ...r, kept: r.kept === 1 }));
   if (backwards) rows.reverse();
   const first = rows[0]?.id;
