@@ -2,34 +2,17 @@
  * The viewer in a real browser (Debian's headless Chromium through playwright-core): open a run,
  * click from a dataset to a question to a sample, compare what is shown with the store, colour
  * tokens under a checkpoint, and check hostile model output stays text.
- *
- * The run is written by hand through the store's repos, then verified and filtered by the real
- * verify and filter stages, with a tiny checkpoint for the token view.
- * TODO(lead): switch to `sieve run --preset quick` once it exists and runs well under a minute.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { buildDataset, formatPrompt, verifySamples } from '@sieve/dataset';
 import { startViewer, type ViewerServer } from '@sieve/inspect';
-import { CharTokenizer, createModel, initBackend, parseModelConfig, saveCheckpoint } from '@sieve/model';
-import { Store, type SampleInput } from '@sieve/store';
+import { Store } from '@sieve/store';
 import { tempDir } from '../helpers';
+import { HOSTILE, writeRun } from './run-fixture';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const HOSTILE = '<script>alert(1)</script><img src=x onerror="alert(2)">';
-
-const QUESTIONS = [
-  { text: 'Tom has 3 boxes of 4 pens. How many pens?', goldAnswer: '12', goldSolution: 'Pens: 3*4=<<3*4=12>>12\n#### 12' },
-  { text: 'Ann had 10 apples and ate 3. How many are left?', goldAnswer: '7', goldSolution: 'Left: 10-3=<<10-3=7>>7\n#### 7' },
-  { text: 'A bus carries 5 rows of 6 kids. How many kids?', goldAnswer: '30', goldSolution: 'Kids: 5*6=<<5*6=30>>30\n#### 30' },
-];
-const RESPONSES: string[][] = [
-  ['Pens: 3*4=<<3*4=12>>12\n#### 12', 'Pens: 3*4=<<3*4=13>>13\n#### 13', '#### 12', HOSTILE],
-  ['Left: 10-3=<<10-3=7>>7\n#### 7', 'Left: 10-3=<<10-3=7>>7\n#### 7', 'Left: 10+3=<<10+3=13>>13\n#### 13', '#### 6'],
-  ['Kids: 5*6=<<5*6=30>>30\n#### 30', 'Kids: 5*6=<<5*6=11>>11\n#### 11', 'I think #### 31', '#### 30'],
-];
 
 let dir = '';
 let cleanup = (): void => undefined;
@@ -40,54 +23,9 @@ let browser: Browser;
 let page: Page;
 const dialogs: string[] = [];
 
-async function fillRun(): Promise<void> {
-  await initBackend({ prefer: 'wasm' });
-  const tokenizer = CharTokenizer.fromCorpus([...QUESTIONS.map((q) => formatPrompt(q.text)), ...RESPONSES.flat()]);
-  const config = parseModelConfig({ vocabSize: tokenizer.vocabSize, dim: 16, layers: 1, heads: 2, kvHeads: 1, mlpDim: 32, contextLength: 128 });
-  const model = createModel(config, { seed: 7 });
-  await saveCheckpoint(join(runDir, 'models', 'base'), { config, tokenizer, params: model.params });
-  model.dispose();
-
-  const store = Store.open(dbPath);
-  try {
-    store.questions.insertMany('synth', 'train', 'hand', QUESTIONS.map((q) => ({ ...q, difficulty: null, meta: {} })));
-    store.models.upsert({ id: 'base', kind: 'base', path: 'models/base', config: { ...config }, parentId: null, meta: {} });
-    const run = store.samples.ensureRun({ name: 'rft-samples', modelId: 'base', set: 'synth', split: 'train', params: { k: 4 }, seed: 1 });
-    const qs = store.questions.list({ set: 'synth' });
-    const samples: SampleInput[] = qs.flatMap((q, qi) =>
-      (RESPONSES[qi] ?? []).map((text, i) => ({
-        questionId: q.id,
-        sampleIndex: i,
-        seed: i,
-        text,
-        tokenCount: Array.from(text).length + 1,
-        logprobSum: -(Array.from(text).length + 1),
-        tokenLogprobs: Float32Array.from({ length: Array.from(text).length + 1 }, (_, t) => Math.log(0.3 + 0.6 * ((t * 7) % 10) / 10)),
-        finishReason: 'stop' as const,
-      })),
-    );
-    store.samples.insertMany(run.id, samples);
-    store.samples.setRunStatus(run.id, 'done');
-    store.stages.start('sample', '', 'fp-sample');
-    store.stages.finish('sample', '', 'done');
-  } finally {
-    store.close();
-  }
-  // The real verify and filter stages make the verdicts (with wrong-step offsets) and the dataset.
-  const rw = Store.open(dbPath);
-  try {
-    verifySamples(rw, { runName: 'rft-samples' });
-    buildDataset(rw, { runName: 'rft-samples', name: 'rft', rules: { requireSteps: true, dedup: 'equations' } });
-  } finally {
-    rw.close();
-  }
-}
-
 beforeAll(async () => {
   ({ dir, cleanup } = tempDir('sieve-viewer-'));
-  runDir = join(dir, 'data', 'runs', 'viewer');
-  dbPath = join(runDir, 'sieve.sqlite');
-  await fillRun();
+  ({ runDir, dbPath } = await writeRun(dir, 'viewer'));
   server = await startViewer({ dbPath, runDir, port: 0 });
   // No try/catch: a browser that cannot start fails this suite, it is never skipped.
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
