@@ -1,7 +1,7 @@
 import type { DatasetRow, Store } from '@sieve/store';
 import { analyseDataset, type DatasetAnalysis } from './inspect';
 import { runPassRates, type QuestionPass } from './queries/pass-rates';
-import { Lru } from './token-probs';
+import { Lru } from './lru';
 
 /**
  * Aggregates the viewer reuses across requests (per-question rows, counts over all samples).
