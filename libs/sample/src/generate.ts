@@ -1,13 +1,13 @@
 /**
- * Batched generation with a KV cache: one prefill pass over the (deduplicated, left-padded)
- * prompts, then one position per step for every sequence still running. Finished sequences
- * are dropped from the batch (cache rows compacted) once enough of them have finished, and
- * left padding no remaining row needs is trimmed off the cache.
+ * Batched generation with a KV cache: one prefill pass (`Transformer.forward` with a KVCache)
+ * over the deduplicated, left-padded prompts, forked into one cache row per sample; then one
+ * position per step for every sequence still running (`decodeStep` on a block cache). Finished
+ * sequences are dropped from the batch (cache rows compacted) once enough of them have finished.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '@sieve/core';
-import type { KVCache, Tokenizer, Transformer } from '@sieve/model';
-import { trimLeft } from './cache-trim';
+import type { Tokenizer, Transformer } from '@sieve/model';
+import { BlockCache } from './block-cache';
+import { decodeStep, outputProjection } from './decode-step';
 import { lastLogits } from './left-pad';
 import { Sequence, type GenRequest, type GenResult, type GenerateParams } from './sequence';
 
@@ -65,66 +65,50 @@ export function generate(model: Transformer, tokenizer: Tokenizer, requests: rea
   const { vocabSize: vocab, contextLength } = model.config;
   const seqs = requests.map((r) => new Sequence(r.prompt, r.seed, params, tokenizer, contextLength));
   let rows = seqs.flatMap((s, i) => (s.done ? [] : [i])); // request index of each cache row
+  if (rows.length === 0) return seqs.map((s) => s.result());
   const compactFraction = hooks.compactFraction ?? 1 / 8;
-  const cache = model.createCache();
+  const { unique, rowOf } = dedupe(rows.map((r) => (seqs[r] as Sequence).prompt));
+  const prefill = model.createCache();
+  let logits: Float32Array; // [rows·V]
   try {
-    if (rows.length > 0) {
-      const { unique, rowOf } = dedupe(rows.map((r) => (seqs[r] as Sequence).prompt));
-      let logits = lastLogits(model, unique, tokenizer.padId, cache); // [U·V]
-      const width = Math.max(...unique.map((p) => p.length));
-      let pad = rowOf.map((u) => width - (unique[u] as readonly number[]).length); // left padding of each cache row
-      if (unique.length !== rows.length) {
-        cache.selectRows(rowOf); // fork each prompt's cache into its samples
-        logits = expandRows(logits, rowOf, vocab);
-      }
-      const compact = (alive: number[]): void => {
+    logits = lastLogits(model, unique, tokenizer.padId, prefill); // [U·V]
+    if (unique.length !== rows.length) {
+      prefill.selectRows(rowOf); // fork each prompt's cache into its samples
+      logits = expandRows(logits, rowOf, vocab);
+    }
+  } catch (err) {
+    prefill.dispose();
+    throw err;
+  }
+  const cache = BlockCache.fromKVCache(prefill);
+  const embedT = outputProjection(model);
+  try {
+    for (;;) {
+      hooks.onLogits?.(rows, logits, vocab);
+      const alive: number[] = []; // cache rows still running after this step
+      let stepped = 0;
+      rows.forEach((r, i) => {
+        const s = seqs[r] as Sequence;
+        if (s.done) return;
+        s.step(logits, i * vocab, vocab);
+        stepped++;
+        if (!s.done) alive.push(i);
+      });
+      hooks.onStep?.(stepped);
+      if (alive.length === 0) break;
+      if (rows.length - alive.length > compactFraction * rows.length) {
         cache.selectRows(alive);
         rows = alive.map((i) => rows[i] as number);
-        pad = alive.map((i) => pad[i] as number);
-        const drop = Math.min(...pad); // padding every remaining row has
-        if (drop > 0) {
-          trimLeft(cache, drop);
-          pad = pad.map((p) => p - drop);
-        }
-      };
-      for (;;) {
-        hooks.onLogits?.(rows, logits, vocab);
-        const alive: number[] = []; // cache rows still running after this step
-        let stepped = 0;
-        rows.forEach((r, i) => {
-          const s = seqs[r] as Sequence;
-          if (s.done) return;
-          s.step(logits, i * vocab, vocab);
-          stepped++;
-          if (!s.done) alive.push(i);
-        });
-        hooks.onStep?.(stepped);
-        if (alive.length === 0) break;
-        // Compact when enough rows finished, or when the padded cache would outgrow the context length
-        // (a running row itself always fits: its budget stops it at the context length).
-        if (rows.length - alive.length > compactFraction * rows.length || cache.length + 1 > contextLength) compact(alive);
-        logits = decodeStep(model, cache, rows.map((r) => seqs[r] as Sequence), tokenizer.padId);
       }
+      const running = rows.map((r) => seqs[r] as Sequence);
+      // Finished rows not compacted yet feed padding; their outputs are ignored.
+      const tokens = Int32Array.from(running, (s) => (s.done ? tokenizer.padId : s.lastToken));
+      const positions = Int32Array.from(running, (s) => s.lastPosition);
+      logits = decodeStep(model, cache, tokens, positions, embedT);
     }
   } finally {
     cache.dispose();
+    embedT.dispose();
   }
   return seqs.map((s) => s.result());
-}
-
-/** Feeds every row's last token at its position; finished rows (not compacted yet) feed padding. Returns [A·V]. */
-function decodeStep(model: Transformer, cache: KVCache, seqs: readonly Sequence[], padId: number): Float32Array {
-  const a = seqs.length;
-  const tokens = tf.tensor2d(Int32Array.from(seqs, (s) => (s.done ? padId : s.lastToken)), [a, 1], 'int32');
-  const positions = tf.tensor2d(Int32Array.from(seqs, (s) => s.lastPosition), [a, 1], 'int32');
-  try {
-    const logits = model.forward(tokens, { cache, positions }); // [A, 1, V]
-    try {
-      return Float32Array.from(logits.dataSync() as Float32Array);
-    } finally {
-      logits.dispose();
-    }
-  } finally {
-    tf.dispose([tokens, positions]);
-  }
 }
