@@ -20,3 +20,4 @@ export {
   type SampleProgress,
 } from './sample-stage';
 export { benchSample, type BenchSampleOptions, type BenchSampleResult, type ThroughputFigure } from './bench';
+export { splitIntoBatches, MIN_BATCHES } from './batches';

@@ -8,6 +8,7 @@ import { InputError, mixSeed, stableStringify } from '@sieve/core';
 import { PROMPT_FORMAT_VERSION } from '@sieve/dataset';
 import type { QuestionRow, SampleInput, Store } from '@sieve/store';
 import { verify } from '@sieve/verify';
+import { splitIntoBatches } from './batches';
 import { SampleBudget } from './budget';
 import { openEngine } from './engine';
 import { encodePrompt } from './prompt';
@@ -178,8 +179,7 @@ export async function sampleStage(store: Store, o: SampleStageOptions): Promise<
       // One round: every missing (question, index) under the current targets, question by question.
       const work = questions.flatMap((q) => budget.missing(q.id).map((index) => ({ questionId: q.id, index })));
       if (work.length === 0) break;
-      const batches: (typeof work)[] = [];
-      for (let i = 0; i < work.length; i += o.batchSize) batches.push(work.slice(i, i + o.batchSize));
+      const batches = splitIntoBatches(work, o.batchSize);
       let next = 0;
       const lane = async (): Promise<void> => {
         while (next < batches.length) {

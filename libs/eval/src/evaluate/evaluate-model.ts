@@ -6,7 +6,7 @@
  */
 import { InputError, mixSeed } from '@sieve/core';
 import { PROMPT_FORMAT_VERSION } from '@sieve/dataset';
-import { checkGenerateParams, encodePrompt, openEngine, resolveModelDir, type Engine, type GenerateParams, type GenRequest } from '@sieve/sample';
+import { checkGenerateParams, encodePrompt, openEngine, resolveModelDir, splitIntoBatches, type Engine, type GenerateParams, type GenRequest } from '@sieve/sample';
 import type { QuestionRow, Store } from '@sieve/store';
 import { verify } from '@sieve/verify';
 import { summarizeEvaluation, type EvaluationSummary } from '../summary';
@@ -118,7 +118,7 @@ async function runSplit(
   const batches: Item[][] = [];
   for (const kind of [false, true]) {
     const list = items.filter((x) => x.greedy === kind);
-    for (let i = 0; i < list.length; i += o.batchSize) batches.push(list.slice(i, i + o.batchSize));
+    batches.push(...splitIntoBatches(list, o.batchSize));
   }
   const start = performance.now();
   let done = 0;
