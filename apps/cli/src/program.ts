@@ -6,6 +6,9 @@ import { registerBench } from './commands/bench';
 import { registerVerify } from './commands/verify';
 import { registerFilter } from './commands/filter';
 import { registerDatasets } from './commands/datasets';
+import { registerPretrain } from './commands/pretrain';
+import { registerTrain } from './commands/train';
+import { registerRun } from './commands/run';
 
 export function buildProgram(): Command {
   const program = new Command('sieve')
@@ -20,8 +23,11 @@ export function buildProgram(): Command {
     .configureHelp({ showGlobalOptions: true });
 
   registerQuestions(program);
+  registerRun(program);
+  registerPretrain(program);
   registerVerify(program);
   registerFilter(program);
+  registerTrain(program);
   registerDatasets(program);
   registerGrade(program);
   registerDoctor(program);

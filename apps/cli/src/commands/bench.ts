@@ -2,9 +2,12 @@ import type { Command } from 'commander';
 import { benchVerify } from '@sieve/verify';
 import { intOption } from '../parse';
 import { printTable } from '../table';
+import { registerBenchTrain } from './bench-train';
 
 export function registerBench(program: Command): void {
   const bench = program.command('bench').description('benchmarks (speed targets live here, never in tests)');
+
+  registerBenchTrain(bench);
 
   bench
     .command('verify')

@@ -22,6 +22,10 @@ export interface CollectOptions {
   machine?: string | null;
   commit?: string | null;
   notes?: readonly string[];
+  /** Only these training runs (by name); default every run in the store. A pipeline passes its current runs so stale ones stay out. */
+  trainingRuns?: readonly string[];
+  /** Only these base models (by id); default every base model. */
+  baseModels?: readonly string[];
 }
 
 /** Reads everything the report shows from a run's store. Missing pieces become "—" and notes, never errors. */
@@ -31,8 +35,8 @@ export function collectReportData(store: Store, opts: CollectOptions): ReportDat
     throw new InputError(`the confidence level must be in (0, 1), got ${level}`, { where: 'report options: level', hint: 'e.g. 0.95' });
   }
   const notes: string[] = [];
-  const models = store.models.list();
-  const runs = store.training.list();
+  const models = store.models.list().filter((m) => !opts.baseModels || m.kind !== 'base' || opts.baseModels.includes(m.id));
+  const runs = store.training.list().filter((r) => !opts.trainingRuns || opts.trainingRuns.includes(r.name));
   const items = attributeEvaluations(store.evaluations.list(), models, runs);
 
   const trained = [...new Set(runs.map((r) => r.method))];

@@ -1,0 +1,73 @@
+import type { Command } from 'commander';
+import { InputError } from '@sieve/core';
+import { initBackend } from '@sieve/model';
+import { STAGES, isStageName, listPresets, loadPipelineConfig, loadPreset, runPipeline, type StageName } from '@sieve/pipeline';
+import { Store } from '@sieve/store';
+import { join, resolve } from 'node:path';
+import { createProgress } from '../progress';
+import type { GlobalOptions } from '../context';
+
+interface RunOptions {
+  preset?: string;
+  config?: string;
+  only?: string;
+  from?: string;
+  until?: string;
+  force?: boolean;
+}
+
+const stageOption = (flag: string, value: string | undefined): StageName | undefined => {
+  if (value === undefined) return undefined;
+  if (!isStageName(value)) throw new InputError(`unknown stage "${value}"`, { where: flag, hint: `stages: ${STAGES.join(', ')}` });
+  return value;
+};
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description(
+      `run the whole chain from a preset or a config file: ${STAGES.join(' → ')}.\n` +
+        'Each stage records a fingerprint of its config and inputs: a rerun skips unchanged stages, reruns a\n' +
+        'changed one and everything downstream, and resumes a stage that was killed.\n' +
+        'The run folder is data/runs/<config name>/ unless --run/--db is given.',
+    )
+    .option('--preset <name>', `a preset from data/presets/ (${listPresets().join(', ')})`)
+    .option('--config <file>', 'a pipeline config JSON file (see data/presets/quick.json)')
+    .option('--only <stage>', 'rerun only this stage (its inputs must exist)')
+    .option('--from <stage>', 'rerun this stage and everything after it')
+    .option('--until <stage>', 'stop after this stage')
+    .option('--force', 'ignore fingerprints: rerun every selected stage')
+    .action(async (opts: RunOptions, cmd: Command) => {
+      if ((opts.preset === undefined) === (opts.config === undefined)) {
+        throw new InputError('give exactly one of --preset and --config', { hint: `presets: ${listPresets().join(', ')}` });
+      }
+      const config = opts.preset !== undefined ? loadPreset(opts.preset) : loadPipelineConfig(opts.config as string);
+      const only = stageOption('--only', opts.only);
+      const from = stageOption('--from', opts.from);
+      const until = stageOption('--until', opts.until);
+      const globals = cmd.optsWithGlobals<GlobalOptions>();
+      const runExplicit = cmd.parent?.getOptionValueSource('run') === 'cli';
+      const runDir = globals.db ? resolve(globals.db, '..') : resolve('data', 'runs', runExplicit ? globals.run : config.name);
+      const dbPath = globals.db ? resolve(globals.db) : join(runDir, 'sieve.sqlite');
+      await initBackend({ log: (l) => process.stderr.write(`${l}\n`) });
+      const store = Store.open(dbPath);
+      const t0 = Date.now();
+      try {
+        process.stderr.write(`run folder: ${runDir}\n`);
+        await runPipeline({
+          store,
+          runDir,
+          config,
+          ...(only ? { only } : {}),
+          ...(from ? { from } : {}),
+          ...(until ? { until } : {}),
+          ...(opts.force ? { force: true } : {}),
+          log: (l) => process.stderr.write(`${l}\n`),
+          progress: (label, total) => createProgress(label, total),
+        });
+      } finally {
+        store.close();
+      }
+      process.stderr.write(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s; report: ${join(runDir, 'report', 'report.md')}\n`);
+    });
+}
