@@ -3,6 +3,7 @@ import { InputError } from '@sieve/core';
 import { initBackend } from '@sieve/model';
 import { STAGES, isStageName, listPresets, loadPipelineConfig, loadPreset, runPipeline, type StageName } from '@sieve/pipeline';
 import { Store } from '@sieve/store';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createProgress } from '../progress';
 import type { GlobalOptions } from '../context';
@@ -68,6 +69,8 @@ export function registerRun(program: Command): void {
       } finally {
         store.close();
       }
-      process.stderr.write(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s; report: ${join(runDir, 'report', 'report.md')}\n`);
+      const report = join(runDir, 'report', 'report.md');
+      const tail = until === undefined && only === undefined && existsSync(report) ? `; report: ${report}` : '';
+      process.stderr.write(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s${tail}\n`);
     });
 }

@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { repoRoot, sieve, sieveBin, tempDir } from './helpers';
+
+const METHODS = ['base', 'sft', 'dft', 'iw-sft', 'dpo', 'asft'];
+let dir = '';
+let cleanup = (): void => undefined;
+beforeAll(() => {
+  ({ dir, cleanup } = tempDir('sieve-pipeline-'));
+});
+afterAll(() => cleanup());
+
+const runDir = (): string => join(dir, 'data', 'runs', 'quick');
+const quick = (): Record<string, Record<string, unknown>> =>
+  JSON.parse(readFileSync(join(repoRoot, 'data', 'presets', 'quick.json'), 'utf8'));
+const stageLines = (stderr: string): string[] =>
+  stderr.split('\n').filter((l) => /^(questions|pretrain|sample|verify|filter|train|eval|report)(:\S+)?: /.test(l));
+
+function stageStatus(): Record<string, string> {
+  const db = new Database(join(runDir(), 'sieve.sqlite'), { readonly: true });
+  try {
+    const rows = db.prepare('SELECT stage, key, status FROM stage_records').all() as { stage: string; key: string; status: string }[];
+    return Object.fromEntries(rows.map((r) => [r.key ? `${r.stage}:${r.key}` : r.stage, r.status]));
+  } finally {
+    db.close();
+  }
+}
+
+describe('sieve run --preset quick, end to end', () => {
+  it('runs the whole chain and writes a report with every method', () => {
+    const res = sieve(dir, ['run', '--preset', 'quick']);
+    expect(res.code, res.stderr).toBe(0);
+    const md = readFileSync(join(runDir(), 'report', 'report.md'), 'utf8');
+    for (const m of METHODS) {
+      expect(md).toMatch(new RegExp(`^\\| ${m} \\|.*\\| test \\| \\d\\.\\d{3}`, 'm'));
+      expect(md).toMatch(new RegExp(`^\\| ${m} \\|.*\\| ood \\| \\d\\.\\d{3}`, 'm'));
+    }
+    const html = readFileSync(join(runDir(), 'report', 'report.html'), 'utf8');
+    expect(html).toContain('<svg');
+    expect(Object.values(stageStatus()).every((s) => s === 'done')).toBe(true);
+  });
+
+  it('a second run skips every stage', () => {
+    const res = sieve(dir, ['run', '--preset', 'quick']);
+    expect(res.code, res.stderr).toBe(0);
+    const lines = stageLines(res.stderr);
+    expect(lines.length).toBeGreaterThanOrEqual(8);
+    for (const l of lines) expect(l).toMatch(/unchanged, skipped$/);
+  });
+
+  it('changing one filter rule reruns filter and what follows, not sampling', () => {
+    const cfg = quick();
+    cfg['filter'] = { ...cfg['filter'], maxPerQuestion: 1 };
+    const file = join(dir, 'changed.json');
+    writeFileSync(file, JSON.stringify(cfg));
+    const res = sieve(dir, ['run', '--config', file]);
+    expect(res.code, res.stderr).toBe(0);
+    const err = res.stderr;
+    for (const s of ['questions', 'pretrain', 'sample', 'verify']) expect(err).toContain(`${s}: unchanged, skipped`);
+    expect(err).toMatch(/^filter: config changed, running/m);
+    expect(err).toMatch(/^train:dft\/s1: config changed, running/m);
+    expect(err).toMatch(/^eval:dft\/s1: config changed, running/m);
+    expect(err).toMatch(/^eval:base: unchanged, skipped/m);
+    expect(err).toMatch(/^report: config changed, running/m);
+  });
+
+  it('a run killed during training resumes that training and finishes', async () => {
+    const cfg = quick();
+    cfg['train'] = { ...cfg['train'], steps: 14, checkpointEvery: 4 };
+    const file = join(dir, 'longer.json');
+    writeFileSync(file, JSON.stringify(cfg));
+    const child = spawn(process.execPath, [sieveBin, 'run', '--config', file], { cwd: dir, env: { ...process.env, SIEVE_BACKEND: 'wasm' } });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+    // Kill it once the first training run is past its first checkpoint.
+    const db = new Database(join(runDir(), 'sieve.sqlite'), { readonly: true });
+    try {
+      for (;;) {
+        const row = db.prepare(`SELECT step FROM training_runs WHERE status = 'running' AND method != 'pretrain' ORDER BY id DESC LIMIT 1`).get() as { step: number } | undefined;
+        if (row && row.step >= 6) break;
+        if (child.exitCode !== null) throw new Error(`run ended before it could be killed:\n${stderr}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      db.close();
+    }
+    child.kill('SIGKILL');
+    await exited;
+    const killedStage = Object.entries(stageStatus()).find(([, s]) => s === 'running')?.[0];
+    expect(killedStage).toMatch(/^train:/);
+
+    const res = sieve(dir, ['run', '--config', file]);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).toContain(`${killedStage}: resuming`);
+    expect(Object.values(stageStatus()).every((s) => s === 'done')).toBe(true);
+    expect(existsSync(join(runDir(), 'report', 'report.md'))).toBe(true);
+    // Exactly one metrics row per step of the resumed run: nothing lost, nothing doubled.
+    const check = new Database(join(runDir(), 'sieve.sqlite'), { readonly: true });
+    try {
+      const runs = check.prepare(`SELECT id, step FROM training_runs WHERE status = 'done' AND method != 'pretrain' AND step = 14`).all() as { id: number }[];
+      expect(runs.length).toBe(5);
+      for (const r of runs) {
+        const steps = check.prepare(`SELECT step FROM training_metrics WHERE run_id = ? AND kind = 'train' ORDER BY step`).pluck().all(r.id);
+        expect(steps).toEqual(Array.from({ length: 14 }, (_, i) => i + 1));
+      }
+    } finally {
+      check.close();
+    }
+  });
+});
