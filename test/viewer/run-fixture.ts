@@ -2,7 +2,8 @@
  * A run folder for the viewer's end-to-end tests, written the way the pipeline would: questions
  * and samples through the store's repos, then the real verify and filter stages (verdicts with
  * wrong-step offsets, an RFT dataset with drop reasons), and a tiny checkpoint for the token view.
- * TODO(lead): replace with `sieve run --preset quick` once it exists and runs well under a minute.
+ * The browser test uses a real `sieve run --preset quick` run; the CLI tests use this one, which
+ * takes a second and has hand-picked content (a known wrong step) to check the text output against.
  */
 import { join } from 'node:path';
 import { buildDataset, formatPrompt, verifySamples } from '@sieve/dataset';

@@ -1,18 +1,21 @@
 /**
- * The viewer in a real browser (Debian's headless Chromium through playwright-core): open a run,
- * click from a dataset to a question to a sample, compare what is shown with the store, colour
- * tokens under a checkpoint, and check hostile model output stays text.
+ * The viewer in a real browser (Debian's headless Chromium through playwright-core) on a run made
+ * by `sieve run --preset quick`: click from the run to a dataset to a question to a sample,
+ * compare what is shown with the store, colour tokens under the generating checkpoint (their
+ * log-probs must add up to the ones stored at sampling time), and check that hostile model
+ * output stays text.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { buildDataset, verifySamples } from '@sieve/dataset';
 import { startViewer, type ViewerServer } from '@sieve/inspect';
 import { Store } from '@sieve/store';
-import { tempDir } from '../helpers';
-import { HOSTILE, writeRun } from './run-fixture';
+import { sieve, tempDir } from '../helpers';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const HOSTILE = '<script>alert(1)</script><img src=x onerror="alert(2)">';
 
 let dir = '';
 let cleanup = (): void => undefined;
@@ -22,20 +25,49 @@ let server: ViewerServer;
 let browser: Browser;
 let page: Page;
 const dialogs: string[] = [];
+let launchError: unknown = null;
+
+function needBrowser(): void {
+  if (launchError) throw new Error(`headless Chromium (/usr/bin/chromium) could not start: ${(launchError as Error).message}`, { cause: launchError });
+}
+
+/** Adds a sample run whose only sample is hostile markup, verified and filtered by the real stages. */
+function addHostileSample(): void {
+  const store = Store.open(dbPath);
+  try {
+    const base = store.models.list().find((m) => m.kind === 'base');
+    const q = store.questions.list({ limit: 1 })[0];
+    if (!base || !q) throw new Error('the quick run has no base model or no question');
+    const run = store.samples.ensureRun({ name: 'hostile', modelId: base.id, set: q.set, split: q.split, params: {}, seed: 1 });
+    store.samples.insertMany(run.id, [{ questionId: q.id, sampleIndex: 0, seed: 1, text: HOSTILE, tokenCount: 1, logprobSum: 0, tokenLogprobs: null, finishReason: 'stop' }]);
+    verifySamples(store, { runName: 'hostile' });
+    buildDataset(store, { runName: 'hostile', name: 'hostile' });
+  } finally {
+    store.close();
+  }
+}
 
 beforeAll(async () => {
   ({ dir, cleanup } = tempDir('sieve-viewer-'));
-  ({ runDir, dbPath } = await writeRun(dir, 'viewer'));
+  const res = sieve(dir, ['run', '--preset', 'quick']);
+  if (res.code !== 0) throw new Error(`sieve run --preset quick failed (${res.code}):\n${res.stderr}`);
+  runDir = join(dir, 'data', 'runs', 'quick');
+  dbPath = join(runDir, 'sieve.sqlite');
+  addHostileSample();
   server = await startViewer({ dbPath, runDir, port: 0 });
-  // No try/catch: a browser that cannot start fails this suite, it is never skipped.
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  try {
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  } catch (err) {
+    launchError = err; // re-thrown by every test: no browser means failed tests, never skipped ones
+    return;
+  }
   page = await browser.newPage();
-  page.setDefaultTimeout(10_000);
+  page.setDefaultTimeout(15_000);
   page.on('dialog', (d) => {
     dialogs.push(d.message());
     void d.dismiss();
   });
-});
+}, 240_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -52,64 +84,78 @@ function readStore<T>(fn: (s: Store) => T): T {
   }
 }
 
-describe('the viewer in a real browser', () => {
+describe('the viewer in a real browser, on a quick-preset run', () => {
   it('goes from the run to a dataset to a question to a sample by clicking, showing what the store holds', async () => {
+    needBrowser();
     await page.goto(server.url);
-    expect(await page.locator('h1').textContent()).toBe('Run viewer');
-    await expect.poll(() => page.locator('table.stages').textContent()).toContain('sample');
+    expect(await page.locator('h1').textContent()).toBe('Run quick');
+    const stages = readStore((s) => s.stages.list());
+    expect(await page.locator('table.stages tbody tr').count()).toBe(stages.length);
+    expect(await page.locator('table.stages .badge.ok').count()).toBe(stages.filter((r) => r.status === 'done').length);
 
-    // The dataset page: numbers as the store has them.
-    await page.getByRole('link', { name: 'rft@1' }).click();
-    await page.waitForURL(/\/datasets\/1$/);
-    expect(await page.locator('h1').textContent()).toBe('Dataset rft@1');
-    const counts = readStore((s) => s.db.prepare('SELECT COUNT(*) AS items, SUM(kept) AS kept, COUNT(DISTINCT question_id) AS questions FROM dataset_items WHERE dataset_id = 1').get() as { items: number; kept: number; questions: number });
-    const statCells = await page.locator('table.stats tbody td').allTextContents();
-    expect(statCells.slice(0, 4)).toEqual([String(counts.questions), String(counts.items), String(counts.kept), String(counts.items - counts.kept)]);
-    const drops = readStore((s) => s.datasets.dropCounts(1));
-    for (const [reason, n] of Object.entries(drops)) {
+    // The RFT dataset: its numbers as the store has them.
+    const d = readStore((s) => s.datasets.list().find((x) => x.kind === 'rft' && x.name !== 'hostile'));
+    expect(d).toBeDefined();
+    await page.getByRole('link', { name: `${d?.name}@${d?.version}` }).click();
+    await page.waitForURL(new RegExp(`/datasets/${d?.id}$`));
+    expect(await page.locator('h1').textContent()).toBe(`Dataset ${d?.name}@${d?.version}`);
+    const counts = readStore(
+      (s) => s.db.prepare('SELECT COUNT(*) AS items, SUM(kept) AS kept, COUNT(DISTINCT question_id) AS questions FROM dataset_items WHERE dataset_id = ?').get(d?.id) as { items: number; kept: number; questions: number },
+    );
+    expect((await page.locator('table.stats tbody td').allTextContents()).slice(0, 4)).toEqual([counts.questions, counts.items, counts.kept, counts.items - counts.kept].map(String));
+    for (const [reason, n] of Object.entries(readStore((s) => s.datasets.dropCounts(d?.id as number)))) {
       expect(await page.locator('table.drops tr', { hasText: reason }).locator('td').nth(1).textContent()).toBe(String(n));
     }
     expect(await page.locator('figure svg').count()).toBe(3);
 
-    // The hardest question: its text and gold solution, accepted and rejected apart.
-    const firstQuestion = page.locator('table.questions a').first();
-    const qid = Number((await firstQuestion.textContent())?.slice(1));
-    await firstQuestion.click();
-    await page.waitForURL(new RegExp(`/datasets/1/questions/${qid}$`));
+    // The hardest question: its text and gold solution, accepted and rejected apart with their reasons.
+    const link = page.locator('table.questions a').first();
+    const qid = Number((await link.textContent())?.slice(1));
+    await link.click();
+    await page.waitForURL(new RegExp(`/datasets/${d?.id}/questions/${qid}$`));
     const question = readStore((s) => s.questions.get(qid));
     expect(await page.locator('.question-text').textContent()).toBe(question?.text);
     expect(await page.locator('.gold-solution').textContent()).toBe(question?.goldSolution);
-    const items = readStore((s) => s.db.prepare('SELECT sample_id AS id, kept, drop_reason AS reason FROM dataset_items WHERE dataset_id = 1 AND question_id = ? ORDER BY sample_id').all(qid) as { id: number; kept: number; reason: string | null }[]);
-    const cardIds = async (section: string): Promise<number[]> =>
-      (await page.locator(`.sample.${section}`).evaluateAll((els) => els.map((e) => e.id))).map((id) => Number(id.replace('sample-', ''))).sort((a, b) => a - b);
-    expect(await cardIds('kept')).toEqual(items.filter((i) => i.kept === 1).map((i) => i.id));
-    expect(await cardIds('dropped')).toEqual(items.filter((i) => i.kept === 0).map((i) => i.id));
-    for (const it of items.filter((i) => i.kept === 0)) {
-      expect(await page.locator(`#sample-${it.id} .drop-reason`).textContent()).toBe(`dropped: ${it.reason}`);
-    }
-
-    // A sample with a wrong calculator step: the step is marked, the text is the store's.
-    const wrong = readStore((s) =>
-      s.db.prepare(`SELECT s.id, s.text FROM samples s JOIN verdicts v ON v.sample_id = s.id WHERE s.question_id = ? AND v.steps_wrong > 0 ORDER BY s.id LIMIT 1`).get(qid) as { id: number; text: string } | undefined,
+    const items = readStore(
+      (s) => s.db.prepare('SELECT sample_id AS id, kept, drop_reason AS reason FROM dataset_items WHERE dataset_id = ? AND question_id = ? ORDER BY sample_id').all(d?.id, qid) as { id: number; kept: number; reason: string | null }[],
     );
-    expect(wrong, 'the hardest question has a sample with a wrong step').toBeDefined();
-    await page.locator(`#sample-${wrong?.id} a`).first().click();
-    await page.waitForURL(new RegExp(`/samples/${wrong?.id}$`));
-    expect(await page.locator('.response').first().textContent()).toBe(wrong?.text);
-    const marked = await page.locator('.response mark.wrong').first().textContent();
-    expect(wrong?.text).toContain(marked as string);
-    expect(marked).toMatch(/^<<.*>>$/);
+    const cards = async (cls: string): Promise<number[]> =>
+      (await page.locator(`.sample.${cls}`).evaluateAll((els) => els.map((e) => e.id))).map((id) => Number(id.replace('sample-', ''))).sort((a, b) => a - b);
+    expect(await cards('kept')).toEqual(items.filter((i) => i.kept === 1).map((i) => i.id));
+    expect(await cards('dropped')).toEqual(items.filter((i) => i.kept === 0).map((i) => i.id));
+    for (const it of items.filter((i) => i.kept === 0)) expect(await page.locator(`#sample-${it.id} .drop-reason`).textContent()).toBe(`dropped: ${it.reason}`);
 
-    // Colour the tokens under the checkpoint: one span per response token plus the EOS.
-    await page.locator('select[name="model"]').selectOption('base');
+    // One of its samples with a wrong calculator step: the text is the store's, the step is marked.
+    const sample = readStore(
+      (s) =>
+        s.db
+          .prepare(
+            `SELECT s.id, s.text, s.token_count AS tokens, s.logprob_sum AS logprobSum, COALESCE(v.steps_wrong, 0) AS wrong FROM dataset_items di
+             JOIN samples s ON s.id = di.sample_id LEFT JOIN verdicts v ON v.sample_id = s.id
+             WHERE di.dataset_id = ? AND di.question_id = ? ORDER BY wrong DESC, s.id LIMIT 1`,
+          )
+          .get(d?.id, qid) as { id: number; text: string; tokens: number; logprobSum: number; wrong: number },
+    );
+    await page.locator(`#sample-${sample.id} a`).first().click();
+    await page.waitForURL(new RegExp(`/samples/${sample.id}$`));
+    expect(await page.locator('.response').first().textContent()).toBe(sample.text);
+    expect(sample.wrong, 'the hardest question of the quick run has a sample with a wrong step').toBeGreaterThan(0);
+    const marked = await page.locator('.response mark.wrong').first().textContent();
+    expect(marked).toMatch(/^<<.*>>$/);
+    expect(sample.text).toContain(marked as string);
+
+    // Token colours under the checkpoint that generated it: one span per generated token, and
+    // the log-probs of a forward pass add up to the ones the sampler stored.
+    const generator = readStore((s) => s.samples.getRun(s.samples.get(sample.id)?.runId as number)?.modelId);
+    await page.locator('select[name="model"]').selectOption(generator as string);
     await page.getByRole('button', { name: 'colour by p(y_t)' }).click();
-    await page.waitForURL(/model=base/);
-    const n = Array.from(wrong?.text ?? '').length + 1;
-    expect(await page.locator('.tokens.scored .tok').count()).toBe(n);
-    expect(await page.locator('.tokens.sampled .tok').count()).toBe(n);
-    const tokenText = (await page.locator('.tokens.scored .tok').allTextContents()).join('');
-    expect(tokenText).toBe(`${wrong?.text}⟨eos⟩`);
+    await page.waitForURL(/model=/);
+    expect(await page.locator('.tokens.scored .tok').count()).toBe(sample.tokens);
+    expect(await page.locator('.tokens.sampled .tok').count()).toBe(sample.tokens);
     expect(await page.locator('.tokens.scored .tok.pna').count()).toBe(0);
+    const summary = (await page.locator('.tokens.scored').locator('xpath=preceding-sibling::p[1]').textContent()) ?? '';
+    const sum = Number(/sum log p (-?\d+\.\d+)/.exec(summary)?.[1]);
+    expect(sum).toBeCloseTo(sample.logprobSum, 2);
 
     const shot = join(dir, 'sample.png');
     await page.screenshot({ path: shot, fullPage: true });
@@ -119,18 +165,19 @@ describe('the viewer in a real browser', () => {
   });
 
   it('shows hostile model output as text: no script runs, no dialog opens', async () => {
-    const hostile = readStore(
+    needBrowser();
+    const h = readStore(
       (s) =>
         s.db
-          .prepare('SELECT s.id, s.question_id AS q, di.drop_reason AS reason FROM samples s JOIN dataset_items di ON di.sample_id = s.id AND di.dataset_id = 1 WHERE s.text = ?')
-          .get(HOSTILE) as { id: number; q: number; reason: string },
+          .prepare('SELECT s.id, s.question_id AS q, di.dataset_id AS d, di.drop_reason AS reason FROM samples s JOIN dataset_items di ON di.sample_id = s.id WHERE s.text = ?')
+          .get(HOSTILE) as { id: number; q: number; d: number; reason: string },
     );
-    await page.goto(new URL(`/samples/${hostile.id}`, server.url).href);
+    await page.goto(new URL(`/samples/${h.id}`, server.url).href);
     expect(await page.locator('.response').first().textContent()).toBe(HOSTILE);
     expect(await page.locator('main script, main img').count()).toBe(0);
-    await page.goto(new URL(`/datasets/1/questions/${hostile.q}`, server.url).href);
-    expect(await page.locator(`#sample-${hostile.id} .response`).textContent()).toBe(HOSTILE);
-    await page.goto(new URL(`/datasets/1?reason=${hostile.reason}`, server.url).href);
+    await page.goto(new URL(`/datasets/${h.d}/questions/${h.q}`, server.url).href);
+    expect(await page.locator(`#sample-${h.id} .response`).textContent()).toBe(HOSTILE);
+    await page.goto(new URL(`/datasets/${h.d}?reason=${h.reason}`, server.url).href);
     expect(await page.locator('table.items').textContent()).toContain(HOSTILE);
     expect(dialogs).toEqual([]);
     expect(await page.evaluate(() => document.scripts.length)).toBe(0);
