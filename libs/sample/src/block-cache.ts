@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { SieveError } from '@sieve/core';
-import type { KVCache } from '@sieve/model';
+import type { KVCache, KVLayer } from '@sieve/model';
 
 /** Same masked value as the model: large enough to zero a softmax weight, finite. */
 export const MASKED = -1e9;
@@ -30,19 +30,26 @@ export class BlockCache {
     private biasT: tf.Tensor2D, // [B, T]
   ) {}
 
-  /** Takes over a prefilled model cache (which is disposed). */
-  static fromKVCache(cache: KVCache): BlockCache {
-    const mask = cache.keyMask;
-    if (!mask) throw new SieveError('cannot decode from an empty KV cache', { where: 'BlockCache.fromKVCache' });
-    const layers: LayerBlocks[] = [];
-    for (let i = 0; i < cache.numLayers; i++) {
-      const l = cache.layer(i);
-      if (!l) throw new SieveError(`KV cache layer ${i} is empty`, { where: 'BlockCache.fromKVCache' });
-      layers.push({ k: [tf.clone(l.k)], v: [tf.clone(l.v)] });
+  /**
+   * Takes over prefilled model caches of consecutive batch rows (all of the same length), which
+   * are disposed: their rows, in order, become this cache's rows.
+   */
+  static fromKVCaches(parts: readonly KVCache[]): BlockCache {
+    const first = parts[0];
+    if (!first || !first.keyMask) throw new SieveError('cannot decode from an empty KV cache', { where: 'BlockCache.fromKVCaches' });
+    const width = first.length;
+    if (parts.some((p) => p.length !== width || p.numLayers !== first.numLayers)) {
+      throw new SieveError('prefill caches differ in length or layers', { where: 'BlockCache.fromKVCaches' });
     }
-    const bias = tf.tidy(() => tf.mul(tf.sub(1, mask), MASKED) as tf.Tensor2D);
-    const width = cache.length;
-    cache.dispose();
+    const join = <T extends tf.Tensor>(ts: T[]): T => (ts.length === 1 ? (tf.clone(ts[0] as T) as T) : (tf.concat(ts, 0) as T));
+    const layers: LayerBlocks[] = [];
+    for (let i = 0; i < first.numLayers; i++) {
+      const ls = parts.map((p) => p.layer(i));
+      if (ls.some((l) => !l)) throw new SieveError(`KV cache layer ${i} is empty`, { where: 'BlockCache.fromKVCaches' });
+      layers.push({ k: [join(ls.map((l) => (l as KVLayer).k))], v: [join(ls.map((l) => (l as KVLayer).v))] });
+    }
+    const bias = tf.tidy(() => tf.mul(tf.sub(1, tf.concat(parts.map((p) => p.keyMask as tf.Tensor2D), 0)), MASKED) as tf.Tensor2D);
+    for (const p of parts) p.dispose();
     return new BlockCache(layers, [width], bias);
   }
 

@@ -5,7 +5,7 @@
  */
 import type { Tokenizer, Transformer } from '@sieve/model';
 import { checkGenerateParams } from './generate';
-import { lastLogits } from './left-pad';
+import { lastLogits, rowsPerForward } from './left-pad';
 import { Sequence, type GenRequest, type GenResult, type GenerateParams } from './sequence';
 
 export function generateUncached(
@@ -13,7 +13,7 @@ export function generateUncached(
   tokenizer: Tokenizer,
   requests: readonly GenRequest[],
   params: GenerateParams,
-  hooks: { onStep?: (tokens: number) => void } = {},
+  hooks: { onStep?: (tokens: number) => void; forwardTokens?: number } = {},
 ): GenResult[] {
   checkGenerateParams(params);
   const { vocabSize: vocab, contextLength } = model.config;
@@ -21,8 +21,13 @@ export function generateUncached(
   for (;;) {
     const running = seqs.filter((s) => !s.done);
     if (running.length === 0) break;
-    const logits = lastLogits(model, running.map((s) => [...s.prompt, ...s.tokens]), tokenizer.padId); // [A·V]
-    running.forEach((s, i) => s.step(logits, i * vocab, vocab));
+    const seqs2 = running.map((s) => [...s.prompt, ...s.tokens]);
+    const per = rowsPerForward(Math.max(...seqs2.map((x) => x.length)), hooks.forwardTokens);
+    for (let at = 0; at < running.length; at += per) {
+      // Row chunks only bound memory: each row is computed in full, as alone.
+      const logits = lastLogits(model, seqs2.slice(at, at + per), tokenizer.padId); // [chunk·V]
+      running.slice(at, at + per).forEach((s, i) => s.step(logits, i * vocab, vocab));
+    }
     hooks.onStep?.(running.length);
   }
   return seqs.map((s) => s.result());

@@ -34,13 +34,14 @@ describe('cached decoding', () => {
   // prefill block (with its padding) is merged with decoded blocks; on grouped-query and plain heads.
   const shortReqs: GenRequest[] = ['1+1', 'a', '12*3'].map((q, i) => ({ prompt: encodePrompt(tok, q), seed: 40 + i }));
   it.each([
-    ['mixed prompts, GQA', 2, requests, 12],
-    ['short prompts, long outputs, GQA', 2, shortReqs, 40],
-    ['mixed prompts, one kv head per head', 4, requests, 20],
-  ] as const)('gives the logits of a full uncached forward pass, token by token (%s)', (_, kvHeads, reqs, maxNewTokens) => {
+    ['mixed prompts, GQA', 2, requests, 12, undefined],
+    ['short prompts, long outputs, GQA', 2, shortReqs, 40, undefined],
+    ['mixed prompts, one kv head per head, prefill in chunks of one or two rows', 4, requests, 20, 80],
+  ] as const)('gives the logits of a full uncached forward pass, token by token (%s)', (_, kvHeads, reqs, maxNewTokens, forwardTokens) => {
     const m = kvHeads === 2 ? model : tinyModel(6, { kvHeads });
     const seen = reqs.map(() => [] as Float32Array[]); // per request, the logits row of each generated token
     const out = generate(m, tok, reqs, { ...sampled, maxNewTokens }, {
+      ...(forwardTokens ? { forwardTokens } : {}),
       compactFraction: 0,
       onLogits: (rows, logits, v) => rows.forEach((r, i) => seen[r]!.push(logits.slice(i * v, (i + 1) * v))),
     });
@@ -65,7 +66,7 @@ describe('cached decoding', () => {
 
   it('generates the same tokens as recomputing the whole sequence every step', () => {
     const cached = generate(model, tok, requests, sampled);
-    const uncached = generateUncached(model, tok, requests, sampled);
+    const uncached = generateUncached(model, tok, requests, sampled, { forwardTokens: 40 }); // a row or two per forward
     expect(cached.map((r) => r.tokens)).toEqual(uncached.map((r) => r.tokens));
     cached.forEach((r, i) => {
       expect(r.text).toBe(uncached[i]!.text);

@@ -5,10 +5,10 @@
  * sequences are dropped from the batch (cache rows compacted) once enough of them have finished.
  */
 import { InputError } from '@sieve/core';
-import type { Tokenizer, Transformer } from '@sieve/model';
+import type { KVCache, Tokenizer, Transformer } from '@sieve/model';
 import { BlockCache } from './block-cache';
 import { decodeStep, outputProjection } from './decode-step';
-import { lastLogits } from './left-pad';
+import { lastLogits, rowsPerForward } from './left-pad';
 import { Sequence, type GenRequest, type GenResult, type GenerateParams } from './sequence';
 
 export interface GenerateHooks {
@@ -18,6 +18,8 @@ export interface GenerateHooks {
   compactFraction?: number;
   /** After each decoding step, with the number of tokens generated in it. */
   onStep?: (tokens: number) => void;
+  /** Most prompt tokens per prefill forward pass (default FORWARD_TOKENS; small values force chunking in tests). */
+  forwardTokens?: number;
 }
 
 /** Checks sampling settings at the edge; `where` names their source in errors. */
@@ -48,6 +50,28 @@ function dedupe(prompts: readonly (readonly number[])[]): { unique: (readonly nu
   return { unique, rowOf };
 }
 
+/**
+ * One forward pass per chunk of prompts (left-padded to a common width, chunks bounded by
+ * FORWARD_TOKENS for memory), joined into one block cache; returns it and the last logits [U·V].
+ */
+function prefill(model: Transformer, prompts: readonly (readonly number[])[], padId: number, budget?: number): { cache: BlockCache; logits: Float32Array } {
+  const width = Math.max(...prompts.map((p) => p.length));
+  const per = rowsPerForward(width, budget);
+  const parts: KVCache[] = [];
+  const logits = new Float32Array(prompts.length * model.config.vocabSize);
+  try {
+    for (let at = 0; at < prompts.length; at += per) {
+      const kv = model.createCache();
+      parts.push(kv);
+      logits.set(lastLogits(model, prompts.slice(at, at + per), padId, kv, width), at * model.config.vocabSize);
+    }
+  } catch (err) {
+    for (const p of parts) p.dispose();
+    throw err;
+  }
+  return { cache: BlockCache.fromKVCaches(parts), logits };
+}
+
 /** Repeats rows of a [U·V] block: out row i = in row `rowOf[i]`. */
 function expandRows(logits: Float32Array, rowOf: readonly number[], vocab: number): Float32Array {
   const out = new Float32Array(rowOf.length * vocab);
@@ -68,19 +92,17 @@ export function generate(model: Transformer, tokenizer: Tokenizer, requests: rea
   if (rows.length === 0) return seqs.map((s) => s.result());
   const compactFraction = hooks.compactFraction ?? 1 / 8;
   const { unique, rowOf } = dedupe(rows.map((r) => (seqs[r] as Sequence).prompt));
-  const prefill = model.createCache();
-  let logits: Float32Array; // [rows·V]
-  try {
-    logits = lastLogits(model, unique, tokenizer.padId, prefill); // [U·V]
-    if (unique.length !== rows.length) {
-      prefill.selectRows(rowOf); // fork each prompt's cache into its samples
-      logits = expandRows(logits, rowOf, vocab);
+  const { cache, logits: prefillLogits } = prefill(model, unique, tokenizer.padId, hooks.forwardTokens); // [U·V]
+  let logits = prefillLogits;
+  if (unique.length !== rows.length) {
+    try {
+      cache.selectRows(rowOf); // fork each prompt's cache into its samples
+    } catch (err) {
+      cache.dispose();
+      throw err;
     }
-  } catch (err) {
-    prefill.dispose();
-    throw err;
+    logits = expandRows(logits, rowOf, vocab);
   }
-  const cache = BlockCache.fromKVCache(prefill);
   const embedT = outputProjection(model);
   try {
     for (;;) {

@@ -12,9 +12,13 @@ export interface LeftPadded {
   keyMask: tf.Tensor2D; // [B, L] float32, 1 = real token
 }
 
-export function leftPad(seqs: readonly (readonly number[])[], padId: number): LeftPadded {
+/** Most tokens one forward pass takes (rows × width): bounds the activations tfjs holds at once. */
+export const FORWARD_TOKENS = 4096;
+
+/** Pads to `width` (default: the longest sequence). */
+export function leftPad(seqs: readonly (readonly number[])[], padId: number, width?: number): LeftPadded {
   const b = seqs.length;
-  const l = Math.max(1, ...seqs.map((s) => s.length));
+  const l = Math.max(1, width ?? 0, ...seqs.map((s) => s.length));
   const tokens = new Int32Array(b * l).fill(padId);
   const positions = new Int32Array(b * l);
   const mask = new Float32Array(b * l);
@@ -37,8 +41,8 @@ export function leftPad(seqs: readonly (readonly number[])[], padId: number): Le
  * Logits of every row's last token, [B·V] on the host: one forward pass over the left-padded
  * batch (appending to `cache` when given).
  */
-export function lastLogits(model: Transformer, seqs: readonly (readonly number[])[], padId: number, cache?: KVCache): Float32Array {
-  const batch = leftPad(seqs, padId);
+export function lastLogits(model: Transformer, seqs: readonly (readonly number[])[], padId: number, cache?: KVCache, width?: number): Float32Array {
+  const batch = leftPad(seqs, padId, width);
   try {
     const logits = model.forward(batch.tokens, { positions: batch.positions, keyMask: batch.keyMask, lastOnly: true, ...(cache ? { cache } : {}) }); // [B, 1, V]
     try {
@@ -49,4 +53,9 @@ export function lastLogits(model: Transformer, seqs: readonly (readonly number[]
   } finally {
     tf.dispose([batch.tokens, batch.positions, batch.keyMask]);
   }
+}
+
+/** Rows per forward pass so that rows × width stays within the budget (at least one row). */
+export function rowsPerForward(width: number, budget = FORWARD_TOKENS): number {
+  return Math.max(1, Math.floor(budget / Math.max(1, width)));
 }
