@@ -9,6 +9,8 @@ import { registerDatasets } from './commands/datasets';
 import { registerPretrain } from './commands/pretrain';
 import { registerTrain } from './commands/train';
 import { registerRun } from './commands/run';
+import { registerInspect } from './commands/inspect';
+import { registerServe } from './commands/serve';
 
 export function buildProgram(): Command {
   const program = new Command('sieve')
@@ -29,6 +31,8 @@ export function buildProgram(): Command {
   registerFilter(program);
   registerTrain(program);
   registerDatasets(program);
+  registerInspect(program);
+  registerServe(program);
   registerGrade(program);
   registerDoctor(program);
   registerBench(program);

@@ -161,4 +161,12 @@ CREATE TABLE stage_records (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'dataset items by question and by sample (viewer pages stay fast at a million samples)',
+    sql: `
+CREATE INDEX dataset_items_question ON dataset_items (dataset_id, question_id);
+CREATE INDEX dataset_items_sample ON dataset_items (sample_id);
+`,
+  },
 ];
