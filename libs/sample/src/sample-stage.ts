@@ -147,10 +147,19 @@ export async function sampleStage(store: Store, o: SampleStageOptions): Promise<
     if (ok) correct++;
     return ok;
   };
-  for (const s of store.samples.list(runId)) {
-    if (!byId.has(s.questionId)) continue;
-    budget.record(s.questionId, s.sampleIndex, judge(s.questionId, s.text));
-    existing++;
+  if (budget.adaptive) {
+    for (const s of store.samples.list(runId)) {
+      if (!byId.has(s.questionId)) continue;
+      budget.record(s.questionId, s.sampleIndex, judge(s.questionId, s.text));
+      existing++;
+    }
+  } else {
+    for (const key of store.samples.existingKeys(runId)) {
+      const [q, i] = key.split(':').map(Number) as [number, number];
+      if (!byId.has(q)) continue;
+      budget.record(q, i, null);
+      existing++;
+    }
   }
 
   store.samples.setRunStatus(runId, 'running');
