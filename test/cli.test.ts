@@ -14,7 +14,9 @@ describe('sieve CLI as a user types it', () => {
   it('explains itself with --help and rejects unknown commands with exit 2', () => {
     const help = sieve(dir, ['--help']);
     expect(help.code).toBe(0);
-    for (const c of ['questions', 'grade', 'doctor', 'bench']) expect(help.stdout).toContain(c);
+    for (const c of ['questions', 'run', 'pretrain', 'sample', 'verify', 'filter', 'train', 'eval', 'export', 'datasets', 'inspect', 'serve', 'grade', 'doctor', 'bench']) {
+      expect(help.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
+    }
     expect(help.stdout).toContain('--run <name>');
     const sub = sieve(dir, ['questions', 'import', '--help']);
     expect(sub.code).toBe(0);

@@ -9,6 +9,8 @@ import { registerDatasets } from './commands/datasets';
 import { registerPretrain } from './commands/pretrain';
 import { registerTrain } from './commands/train';
 import { registerRun } from './commands/run';
+import { registerSample } from './commands/sample';
+import { registerEval } from './commands/eval';
 import { registerInspect } from './commands/inspect';
 import { registerServe } from './commands/serve';
 
@@ -27,9 +29,11 @@ export function buildProgram(): Command {
   registerQuestions(program);
   registerRun(program);
   registerPretrain(program);
+  registerSample(program);
   registerVerify(program);
   registerFilter(program);
   registerTrain(program);
+  registerEval(program);
   registerDatasets(program);
   registerInspect(program);
   registerServe(program);
@@ -40,6 +44,8 @@ export function buildProgram(): Command {
   // Subcommands share exitOverride so the top-level handler sets every exit code.
   const override = (cmd: Command): void => {
     for (const sub of cmd.commands) {
+      // The command list shows the first clause; `sieve <cmd> --help` shows the whole description.
+      if (!sub.summary()) sub.summary((sub.description().split(/[;\n]/)[0] ?? '').replace(/[.,:]$/, ''));
       sub.exitOverride();
       sub.showHelpAfterError('(run with --help for usage)');
       override(sub);

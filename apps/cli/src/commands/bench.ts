@@ -3,11 +3,13 @@ import { benchVerify } from '@sieve/verify';
 import { intOption } from '../parse';
 import { printTable } from '../table';
 import { registerBenchTrain } from './bench-train';
+import { registerBenchSample } from './bench-sample';
 
 export function registerBench(program: Command): void {
   const bench = program.command('bench').description('benchmarks (speed targets live here, never in tests)');
 
   registerBenchTrain(bench);
+  registerBenchSample(bench);
 
   bench
     .command('verify')

@@ -24,7 +24,7 @@ export function registerFilter(program: Command): void {
   program
     .command('filter')
     .description(
-      'sieve verified samples into a named dataset (a new version each time; never overwrites).\n' +
+      'sieve verified samples into a named dataset (a new version each time, never overwriting).\n' +
         'Keeps correct samples, drops exact/normalised duplicates per question, then applies the rules;\n' +
         'every dropped sample keeps its reason.',
     )
