@@ -2,6 +2,12 @@ import { exitCodeOf, formatError } from '@sieve/core';
 import { CommanderError } from 'commander';
 import { buildProgram } from './program';
 
+// `sieve … | head` closes stdout early: that is the reader's choice, not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 // The one top-level handler: every error ends here, is printed once, and sets the exit code.
 async function main(argv: string[]): Promise<number> {
   const program = buildProgram();

@@ -45,6 +45,8 @@ export const PipelineConfigSchema = z.strictObject({
     lr: z.number().positive(),
     warmupSteps: int().default(20),
     weightDecay: z.number().min(0).default(0.01),
+    evalEvery: int(1).default(100),
+    checkpointEvery: int(1).default(100),
   }),
   sample: z.strictObject({
     k: int(1).default(4),

@@ -66,6 +66,8 @@ export function buildStages(env: PipelineEnv): StageInstance[] {
           lr: p.lr,
           warmupSteps: p.warmupSteps,
           weightDecay: p.weightDecay,
+          evalEvery: p.evalEvery,
+          checkpointEvery: p.checkpointEvery,
           seed: p.seed,
           resume,
           onProgress: (s) => bar.update(s.step, { loss: s.loss.toFixed(3) }),
