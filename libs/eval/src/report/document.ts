@@ -34,7 +34,7 @@ function comparison(data: ReportData): Block[] {
     { kind: 'heading', level: 2, text: 'Comparison' },
     {
       kind: 'paragraph',
-      text: `Mean over seeds ± the half-width of a ${pctLevel(data)} Student-t interval (one evaluated model per seed; n=1 has no interval). ${avg}: accuracy averaged over N samples at temperature 1; greedy: greedy-decoding accuracy; pass@k: unbiased estimator.`,
+      text: `Mean over seeds ± the half-width of a ${pctLevel(data)} Student-t interval (one evaluated model per seed; n=1 has no interval). ${avg}: accuracy averaged over N samples at temperature 1; greedy: greedy-decoding accuracy; pass@k: unbiased estimator.${data.methods.includes('sft') ? ' sft is the RFT baseline: the plain SFT loss on the RFT dataset.' : ''}`,
     },
     {
       kind: 'table',
