@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import { InputError } from '@sieve/core';
 
 /** commander argument parsers that fail with the flag's name. */
@@ -31,4 +32,15 @@ export function rangeOption(flag: string) {
     if (hi < lo) throw new InputError(`${flag}: ${hi} < ${lo}`, { where: flag });
     return [lo, hi];
   };
+}
+
+/** The model-shape flags shared by the benchmarks (defaults: the issue's reference config). */
+export function modelShapeOptions(cmd: Command): Command {
+  return cmd
+    .option('--layers <n>', 'transformer blocks', intOption('--layers', 1), 4)
+    .option('--dim <n>', 'model width', intOption('--dim', 2), 256)
+    .option('--heads <n>', 'attention heads', intOption('--heads', 1), 4)
+    .option('--kv-heads <n>', 'key/value heads (default: --heads)', intOption('--kv-heads', 1))
+    .option('--mlp <n>', 'SwiGLU hidden width', intOption('--mlp', 1), 688)
+    .option('--vocab <n>', 'vocabulary size', intOption('--vocab', 5), 64);
 }

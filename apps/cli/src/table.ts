@@ -9,3 +9,9 @@ export function printTable<T extends object>(rows: readonly T[], out: NodeJS.Wri
   out.write(`${line(cols)}\n`);
   for (const r of rows) out.write(`${line(cols.map((c) => cell((r as Record<string, unknown>)[c])))}\n`);
 }
+
+/** `--json`: the whole result as one JSON line; otherwise the table rows made from it. */
+export function printResult<R>(json: boolean | undefined, result: R, rows: () => readonly object[]): void {
+  if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  else printTable(rows());
+}

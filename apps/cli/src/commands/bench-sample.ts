@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { benchSample, type BenchSampleResult } from '@sieve/sample';
-import { intOption } from '../parse';
+import { intOption, modelShapeOptions } from '../parse';
 import { printTable } from '../table';
 import { intListOption } from './eval';
 
@@ -38,19 +38,12 @@ function rows(r: BenchSampleResult): Record<string, string | number | null>[] {
 
 /** `sieve bench sample`: generation throughput with and without the KV cache, and with 1 vs N workers. */
 export function registerBenchSample(bench: Command): void {
-  bench
-    .command('sample')
+  modelShapeOptions(bench.command('sample'))
     .description(
       'tokens/s of batched KV-cached decoding vs recomputing the whole sequence every step (same model and prompts),\n' +
         'and of the cached engine with 1, 2, … worker threads; every sequence runs --new-tokens (EOS ignored)',
     )
     .option('--model <dir>', 'a checkpoint folder (default: a random model of the shape below)')
-    .option('--layers <n>', 'transformer blocks', intOption('--layers', 1), 4)
-    .option('--dim <n>', 'model width', intOption('--dim', 2), 256)
-    .option('--heads <n>', 'attention heads', intOption('--heads', 1), 4)
-    .option('--kv-heads <n>', 'key/value heads (default: --heads)', intOption('--kv-heads', 1))
-    .option('--mlp <n>', 'SwiGLU hidden width', intOption('--mlp', 1), 688)
-    .option('--vocab <n>', 'vocabulary size', intOption('--vocab', 5), 64)
     .option('--batch <n>', 'sequences decoded together', intOption('--batch', 1), 256)
     .option('--new-tokens <n>', 'tokens generated per sequence', intOption('--new-tokens', 1), 128)
     .option('--prompt-len <n>', 'prompt tokens per sequence', intOption('--prompt-len', 1), 32)

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { initBackend } from '@sieve/model';
 import { benchTrainStep } from '@sieve/train';
-import { intOption } from '../parse';
+import { intOption, modelShapeOptions } from '../parse';
 import { printTable } from '../table';
 import { logLine } from './train';
 
@@ -21,17 +21,10 @@ interface BenchTrainFlags {
 
 /** `sieve bench train`: full training steps (forward, backward, clipping, AdamW) on random tokens. */
 export function registerBenchTrain(bench: Command): void {
-  bench
-    .command('train')
+  modelShapeOptions(bench.command('train'))
     .description('time full training steps (forward, backward, clip, AdamW) and report tokens/s, ms/step and effective GFLOP/s (6 × parameters × tokens plus attention)')
-    .option('--layers <n>', 'transformer blocks', intOption('--layers', 1), 4)
-    .option('--dim <n>', 'model width', intOption('--dim', 2), 256)
-    .option('--heads <n>', 'attention heads', intOption('--heads', 1), 4)
-    .option('--kv-heads <n>', 'key/value heads (default: --heads)', intOption('--kv-heads', 1))
-    .option('--mlp <n>', 'SwiGLU hidden width', intOption('--mlp', 1), 688)
     .option('--seq <n>', 'sequence length', intOption('--seq', 1), 128)
     .option('--batch <n>', 'sequences per step', intOption('--batch', 1), 32)
-    .option('--vocab <n>', 'vocabulary size', intOption('--vocab', 5), 64)
     .option('--steps <n>', 'timed steps (after one warm-up step)', intOption('--steps', 1), 3)
     .option('--no-fast-grads', 'use tfjs\'s built-in gradients instead of the custom ones (the "before" number)')
     .option('--json', 'print JSON')

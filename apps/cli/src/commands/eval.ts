@@ -5,7 +5,7 @@ import { initBackend } from '@sieve/model';
 import { withStore } from '../context';
 import { floatOption, intOption } from '../parse';
 import { createProgress, type Progress } from '../progress';
-import { printTable } from '../table';
+import { printResult } from '../table';
 import { collectStop, defaultWorkers } from './sample';
 
 /** "1,4,16" → [1, 4, 16] (integers ≥ min). */
@@ -101,11 +101,7 @@ export function registerEval(program: Command): void {
         } finally {
           bar?.stop();
         }
-        if (o.json) {
-          process.stdout.write(`${JSON.stringify(res)}\n`);
-          return;
-        }
-        printTable(
+        printResult(o.json, res, () =>
           res.map((r) => ({
             model: o.model,
             split: r.split,

@@ -4,7 +4,7 @@ import { initBackend } from '@sieve/model';
 import { pretrain } from '@sieve/train';
 import { withStore } from '../context';
 import { intOption, rangeOption } from '../parse';
-import { printTable } from '../table';
+import { printResult } from '../table';
 import { addLoopOptions, checkName, logLine, loopHyper, trainProgressBar, type LoopFlags } from './train';
 
 /** Defaults: a tiny model that pretrains in about a minute on 2 cores (use bigger values for real runs). */
@@ -81,11 +81,7 @@ export function registerPretrain(program: Command): void {
       } finally {
         bar.stop();
       }
-      if (o.json) {
-        process.stdout.write(`${JSON.stringify(res)}\n`);
-        return;
-      }
-      printTable([
+      printResult(o.json, res, () => [
         {
           model: res.modelId,
           params: res.paramCount,

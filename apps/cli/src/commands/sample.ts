@@ -6,7 +6,7 @@ import { defaultSampleRunName, sampleStage, type SampleProgress } from '@sieve/s
 import { withStore } from '../context';
 import { floatOption, intOption } from '../parse';
 import { createProgress, type Progress } from '../progress';
-import { printTable } from '../table';
+import { printResult } from '../table';
 
 const RUN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
@@ -107,11 +107,7 @@ export function registerSample(program: Command): void {
         } finally {
           bar.stop();
         }
-        if (o.json) {
-          process.stdout.write(`${JSON.stringify(res)}\n`);
-          return;
-        }
-        printTable([
+        printResult(o.json, res, () => [
           {
             run: res.runName,
             questions: res.questions,

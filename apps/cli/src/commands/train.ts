@@ -6,7 +6,7 @@ import { isTrainMethod, TRAIN_DEFAULTS, TRAIN_METHODS, trainModel, type TrainHyp
 import { withStore } from '../context';
 import { floatOption, intOption } from '../parse';
 import { createProgress } from '../progress';
-import { printTable } from '../table';
+import { printResult } from '../table';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
@@ -148,11 +148,7 @@ export function registerTrain(program: Command): void {
       } finally {
         bar.stop();
       }
-      if (o.json) {
-        process.stdout.write(`${JSON.stringify(res)}\n`);
-        return;
-      }
-      printTable([
+      printResult(o.json, res, () => [
         {
           run: res.runName,
           model: res.modelId,
