@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gsm8kDir, sieve, tempDir } from './helpers';
+import { GSM8K_FIXTURE_DIR, gsm8kData } from '@sieve/core';
+import { sieve, tempDir } from './helpers';
+
+const gsm8k = gsm8kData();
 
 let dir = '';
 let cleanup = (): void => undefined;
@@ -41,9 +44,20 @@ describe('sieve CLI as a user types it', () => {
     for (const r of rows) expect(r.goldSolution).toContain(`#### ${r.goldAnswer}`);
   });
 
-  it('imports GSM8K JSONL once, however many times it is run', () => {
-    const file = join(gsm8kDir, 'test.jsonl');
-    expect(existsSync(file), `GSM8K test set missing at ${file}`).toBe(true);
+  it('imports GSM8K-format JSONL once, however many times it is run (the fixture)', () => {
+    const file = join(GSM8K_FIXTURE_DIR, 'test.jsonl');
+    const first = sieve(dir, ['--run', 'fix', 'questions', 'import', file, '--set', 'fix', '--split', 'test']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/fix\s+test\s+8\s+8\s+0\s+0/);
+    const again = sieve(dir, ['--run', 'fix', 'questions', 'import', file, '--set', 'fix', '--split', 'test']);
+    expect(again.stdout).toMatch(/fix\s+test\s+8\s+0\s+8\s+0/);
+    const list = sieve(dir, ['--run', 'fix', 'questions', 'list', '--set', 'fix', '--json']);
+    expect(list.stdout.trim().split('\n').map((l) => JSON.parse(l).goldAnswer)).toEqual(['12600', '1575', '-155', '270', '120', '129.75', '52020', '34']);
+  });
+
+  it('imports GSM8K JSONL once, however many times it is run (full test split)', (ctx) => {
+    if (!gsm8k.full) ctx.skip(gsm8k.reason);
+    const file = join(gsm8k.dir, 'test.jsonl');
     const first = sieve(dir, ['--run', 'imp', 'questions', 'import', file, '--set', 'gsm8k', '--split', 'test']);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/gsm8k\s+test\s+1319\s+1319\s+0\s+0/);

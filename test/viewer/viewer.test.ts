@@ -1,5 +1,5 @@
 /**
- * The viewer in a real browser (Debian's headless Chromium through playwright-core) on a run made
+ * The viewer in a real browser (headless Chromium from @sparticuz/chromium, else a system one, through playwright-core) on a run made
  * by `sieve run --preset quick`: click from the run to a dataset to a question to a sample,
  * compare what is shown with the store, colour tokens under the generating checkpoint (their
  * log-probs must add up to the ones stored at sampling time), and check that hostile model
@@ -8,13 +8,12 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { buildDataset, verifySamples } from '@sieve/dataset';
 import { startViewer, type ViewerServer } from '@sieve/inspect';
 import { Store } from '@sieve/store';
-import { sieve, tempDir } from '../helpers';
+import { launchBrowser, sieve, tempDir } from '../helpers';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const HOSTILE = '<script>alert(1)</script><img src=x onerror="alert(2)">';
 
 let dir = '';
@@ -26,9 +25,10 @@ let browser: Browser;
 let page: Page;
 const dialogs: string[] = [];
 let launchError: unknown = null;
+let nextCommands: string[] = [];
 
 function needBrowser(): void {
-  if (launchError) throw new Error(`headless Chromium (/usr/bin/chromium) could not start: ${(launchError as Error).message}`, { cause: launchError });
+  if (launchError) throw new Error(`headless Chromium could not start: ${(launchError as Error).message}`, { cause: launchError });
 }
 
 /** Adds a sample run whose only sample is hostile markup, verified and filtered by the real stages. */
@@ -51,12 +51,13 @@ beforeAll(async () => {
   ({ dir, cleanup } = tempDir('sieve-viewer-'));
   const res = sieve(dir, ['run', '--preset', 'quick']);
   if (res.code !== 0) throw new Error(`sieve run --preset quick failed (${res.code}):\n${res.stderr}`);
+  nextCommands = res.stderr.split('\n').filter((l) => l.trim().startsWith('npx sieve ')).map((l) => l.trim().split('#')[0]?.trim() ?? '');
   runDir = join(dir, 'data', 'runs', 'quick');
   dbPath = join(runDir, 'sieve.sqlite');
   addHostileSample();
   server = await startViewer({ dbPath, runDir, port: 0 });
   try {
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    ({ browser } = await launchBrowser());
   } catch (err) {
     launchError = err; // re-thrown by every test: no browser means failed tests, never skipped ones
     return;
@@ -85,6 +86,13 @@ function readStore<T>(fn: (s: Store) => T): T {
 }
 
 describe('the viewer in a real browser, on a quick-preset run', () => {
+  it('is what `sieve run` tells the user to type next, and that command works as printed', () => {
+    expect(nextCommands).toEqual(['npx sieve inspect --run quick', 'npx sieve serve --run quick']);
+    const inspect = sieve(dir, (nextCommands[0] ?? '').split(' ').slice(2));
+    expect(inspect.code, inspect.stderr).toBe(0);
+    expect(inspect.stdout).toContain('quick');
+  });
+
   it('goes from the run to a dataset to a question to a sample by clicking, showing what the store holds', async () => {
     needBrowser();
     await page.goto(server.url);

@@ -1,3 +1,4 @@
 export { SieveError, InputError, formatError, exitCodeOf, type SieveErrorOptions } from './errors';
 export { createRng, mixSeed, shuffleInPlace, type Rng } from './rng';
 export { stableStringify, sha256, fingerprint } from './hash';
+export { gsm8kData, readGsm8kRows, GSM8K_FIXTURE_DIR, type Gsm8kData } from './gsm8k-data';

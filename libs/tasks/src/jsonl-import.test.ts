@@ -2,13 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { InputError } from '@sieve/core';
+import { GSM8K_FIXTURE_DIR, InputError, gsm8kData } from '@sieve/core';
 import { loadQuestions, readRecords, type NewQuestion } from './index';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const gsm8kDir = process.env.SIEVE_GSM8K_DIR ?? path.resolve(repoRoot, '../shared/data/gsm8k');
-const gsm8kTest = path.join(gsm8kDir, 'test.jsonl');
+const gsm8k = gsm8kData();
+const gsm8kTest = path.join(gsm8k.dir, 'test.jsonl');
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sieve-tasks-jsonl-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -30,22 +28,36 @@ async function rejection(p: Promise<unknown>): Promise<InputError> {
   throw new Error('expected an InputError');
 }
 
-describe('loadQuestions on a GSM8K sample', () => {
+describe('loadQuestions on the GSM8K-format fixture', () => {
+  const fixture = path.join(GSM8K_FIXTURE_DIR, 'test.jsonl');
+
+  it('reads every row with the default fields; golds lose their commas, keep signs and decimals', async () => {
+    const { questions, rows } = await loadQuestions(fixture);
+    expect(questions).toHaveLength(rows);
+    expect(questions.map((q) => q.goldAnswer)).toEqual(['12600', '1575', '-155', '270', '120', '129.75', '52020', '34']);
+    expect(questions[0]!.text).toBe('A bakery sells 120 loaves a day at $3.50 each. How much does it earn in 30 days?');
+    expect(questions[0]!.goldSolution).toBe('Each day it earns 120*3.5=$<<120*3.5=420>>420 dollars.\nIn 30 days it earns 420*30=$<<420*30=12600>>12,600 dollars.\n#### 12,600');
+    expect(questions.map((q) => q.difficulty)).toEqual([2, 2, 2, 2, 2, 3, 3, 4]);
+  });
+});
+
+describe('loadQuestions on a GSM8K sample (full set)', () => {
   let qs: NewQuestion[] = [];
   let sample = '';
   beforeAll(async () => {
-    if (!fs.existsSync(gsm8kTest))
-      throw new Error(`GSM8K test set not found at ${gsm8kTest}: set SIEVE_GSM8K_DIR to the folder holding test.jsonl`);
+    if (!gsm8k.full) return;
     sample = file(fs.readFileSync(gsm8kTest, 'utf8').split('\n').slice(0, 50).join('\n') + '\n');
     qs = (await loadQuestions(sample)).questions;
   });
 
-  it('reads all 50 rows with the default fields', () => {
+  it('reads all 50 rows with the default fields', (ctx) => {
+    if (!gsm8k.full) ctx.skip(gsm8k.reason);
     expect(qs).toHaveLength(50);
     expect(qs.map((q) => q.meta.line)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
   });
 
-  it('matches hand-read questions and golds', () => {
+  it('matches hand-read questions and golds', (ctx) => {
+    if (!gsm8k.full) ctx.skip(gsm8k.reason);
     expect(qs[0]!.text).toMatch(/^Janet\u2019s ducks lay 16 eggs per day\./);
     expect(qs[0]!.goldAnswer).toBe('18');
     expect(qs[0]!.goldSolution).toBe(
@@ -61,7 +73,8 @@ describe('loadQuestions on a GSM8K sample', () => {
     expect(qs[3]!.goldAnswer).toBe('540');
   });
 
-  it('is deterministic', async () => {
+  it('is deterministic', async (ctx) => {
+    if (!gsm8k.full) ctx.skip(gsm8k.reason);
     expect((await loadQuestions(sample)).questions).toEqual(qs);
   });
 });

@@ -1,74 +1,79 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { GSM8K_FIXTURE_DIR, gsm8kData, readGsm8kRows } from '@sieve/core';
 import { checkSteps, verify } from './index';
 
-// libs/verify/src → repo root is three levels up.
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const dataDir = process.env['SIEVE_GSM8K_DIR'] ?? path.resolve(repoRoot, '../shared/data/gsm8k');
+// The project's GSM8K-format fixture always; GSM8K itself too when present (SIEVE_GSM8K_DIR or ../shared/data/gsm8k).
+const data = gsm8kData();
+const load = (dir: string) => (['train', 'test'] as const).flatMap((split) => readGsm8kRows(dir, split).map((r) => ({ ...r, file: `${split}.jsonl` })));
+type Row = ReturnType<typeof load>[number];
+const fixture = load(GSM8K_FIXTURE_DIR);
+const full = data.full ? load(data.dir) : [];
 
-interface Row {
-  file: string;
-  line: number;
-  answer: string;
+/** N+1 on the integer part, keeping commas out: `1,575` → `1576`, `129.75` → `130.75`, `-155` → `-154`. */
+function bump(gold: string): string {
+  const [int = '0', frac] = gold.replace(/,/g, '').split('.');
+  const next = (BigInt(int) + 1n).toString();
+  return frac === undefined ? next : `${next}.${frac}`;
 }
 
-function loadRows(): Row[] {
-  const rows: Row[] = [];
-  for (const name of ['train.jsonl', 'test.jsonl']) {
-    const file = path.join(dataDir, name);
-    if (!fs.existsSync(file)) {
-      throw new Error(
-        `GSM8K file missing: ${file}. Set SIEVE_GSM8K_DIR to the folder holding train.jsonl and test.jsonl ` +
-          `(default: <repo>/../shared/data/gsm8k).`,
-      );
+/** Every solution must grade correct against its own `#### N` and incorrect against N+1. */
+function gradeOwnAndBumped(rows: Row[]): string[] {
+  const failures: string[] = [];
+  for (const r of rows) {
+    const m = /####\s*([^\n]+)\s*$/.exec(r.answer);
+    if (!m) {
+      failures.push(`${r.file}:${r.line}: no "#### N" line`);
+      continue;
     }
-    const lines = fs.readFileSync(file, 'utf8').split('\n');
-    lines.forEach((text, i) => {
-      if (text.trim() === '') return;
-      const row = JSON.parse(text) as { question?: unknown; answer?: unknown };
-      if (typeof row.answer !== 'string' || typeof row.question !== 'string') {
-        throw new Error(`${file}:${i + 1}: expected string fields "question" and "answer"`);
-      }
-      rows.push({ file: name, line: i + 1, answer: row.answer });
-    });
+    const gold = (m[1] ?? '').trim();
+    const own = verify(r.answer, gold);
+    if (own.status !== 'correct' || own.extractedBy !== 'hashes') {
+      failures.push(`${r.file}:${r.line}: own answer ${gold} → ${own.status} (${own.reason})`);
+    }
+    const bumped = bump(gold);
+    const perturbed = r.answer.slice(0, m.index) + `#### ${bumped}`;
+    const other = verify(perturbed, gold);
+    if (other.status !== 'incorrect') {
+      failures.push(`${r.file}:${r.line}: perturbed ${bumped} vs ${gold} → ${other.status} (${other.reason})`);
+    }
   }
-  return rows;
+  return failures.slice(0, 10);
 }
 
-describe('GSM8K gold solutions', () => {
-  const rows = loadRows();
-
-  it('has both splits loaded', () => {
-    expect(rows.filter((r) => r.file === 'train.jsonl').length).toBeGreaterThan(7000);
-    expect(rows.filter((r) => r.file === 'test.jsonl').length).toBeGreaterThan(1000);
-  });
-
+describe('GSM8K-format fixture (the project\'s own questions)', () => {
   it('grades every solution correct against its own #### N and incorrect against N+1', () => {
-    const failures: string[] = [];
-    for (const r of rows) {
-      const m = /####\s*([^\n]+)\s*$/.exec(r.answer);
-      if (!m) {
-        failures.push(`${r.file}:${r.line}: no "#### N" line`);
-        continue;
-      }
-      const gold = (m[1] ?? '').trim();
-      const own = verify(r.answer, gold);
-      if (own.status !== 'correct' || own.extractedBy !== 'hashes') {
-        failures.push(`${r.file}:${r.line}: own answer ${gold} → ${own.status} (${own.reason})`);
-      }
-      const bumped = (BigInt(gold.replace(/,/g, '')) + 1n).toString();
-      const perturbed = r.answer.slice(0, m.index) + `#### ${bumped}`;
-      const other = verify(perturbed, gold);
-      if (other.status !== 'incorrect') {
-        failures.push(`${r.file}:${r.line}: perturbed ${bumped} vs ${gold} → ${other.status} (${other.reason})`);
-      }
-    }
-    expect(failures.slice(0, 10)).toEqual([]);
+    expect(fixture.length).toBeGreaterThan(20);
+    expect(gradeOwnAndBumped(fixture)).toEqual([]);
   });
 
-  it('finds few wrong calculator annotations in the gold solutions', () => {
+  it('finds every calculator annotation right, and a wrong one wrong', () => {
+    const rows = fixture;
+    const reports = rows.map((r) => checkSteps(r.answer));
+    const total = reports.reduce((n, rep) => n + rep.total, 0);
+    expect(total).toBeGreaterThan(50);
+    expect(reports.filter((rep) => rep.wrong > 0 || rep.unchecked > 0)).toEqual([]);
+    const first = rows[0]?.answer ?? '';
+    const broken = first.replace(/=(-?[\d.]+)>>/, (_, v: string) => `=${bump(v)}>>`);
+    expect(checkSteps(broken).wrong).toBe(1);
+  });
+
+});
+
+describe('GSM8K (full set, 8,792 solutions)', () => {
+  it('has both splits loaded', (ctx) => {
+    if (!data.full) ctx.skip(data.reason);
+    expect(full.filter((r) => r.file === 'train.jsonl').length).toBe(7473);
+    expect(full.filter((r) => r.file === 'test.jsonl').length).toBe(1319);
+  });
+
+  it('grades every solution correct against its own #### N and incorrect against N+1', (ctx) => {
+    if (!data.full) ctx.skip(data.reason);
+    expect(gradeOwnAndBumped(full)).toEqual([]);
+  });
+
+  it('finds few wrong calculator annotations', (ctx) => {
+    if (!data.full) ctx.skip(data.reason);
+    const rows = full;
     let total = 0;
     let wrong = 0;
     let unchecked = 0;

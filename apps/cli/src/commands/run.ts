@@ -72,5 +72,7 @@ export function registerRun(program: Command): void {
       const report = join(runDir, 'report', 'report.md');
       const tail = until === undefined && only === undefined && existsSync(report) ? `; report: ${report}` : '';
       process.stderr.write(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s${tail}\n`);
+      const target = globals.db ? `--db ${globals.db}` : `--run ${runExplicit ? globals.run : config.name}`;
+      process.stderr.write(`look at what it made:\n  npx sieve inspect ${target}   # summary in the terminal\n  npx sieve serve ${target}     # the viewer in your browser\n`);
     });
 }
