@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import type { Command } from 'commander';
 import { InputError } from '@sieve/core';
 
@@ -43,4 +44,44 @@ export function modelShapeOptions(cmd: Command): Command {
     .option('--kv-heads <n>', 'key/value heads (default: --heads)', intOption('--kv-heads', 1))
     .option('--mlp <n>', 'SwiGLU hidden width', intOption('--mlp', 1), 688)
     .option('--vocab <n>', 'vocabulary size', intOption('--vocab', 5), 64);
+}
+
+/** Worker threads by default: the cores there are, at most 2 (each holds a model copy). */
+export function defaultWorkers(): number {
+  return Math.max(1, Math.min(2, os.availableParallelism()));
+}
+
+/** `--stop` values with \n and \t typed as escapes. */
+export function collectStop(value: string, previous: string[] = []): string[] {
+  return [...previous, value.replace(/\\n/g, '\n').replace(/\\t/g, '\t')];
+}
+
+/** "1,4,16" → [1, 4, 16] (integers ≥ min). */
+export function intListOption(flag: string, min = 1) {
+  return (value: string): number[] => {
+    const parts = value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+    const nums = parts.map(Number);
+    if (parts.length === 0 || nums.some((n) => !Number.isInteger(n) || n < min)) {
+      throw new InputError(`${flag} must be a comma-separated list of integers ≥ ${min}, got "${value}"`, { where: flag });
+    }
+    return nums;
+  };
+}
+
+export function logLine(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** A run or model name that is also a folder name. */
+export function checkName(value: string, flag: string): string {
+  if (!NAME.test(value)) throw new InputError(`invalid name "${value}"`, { where: flag, hint: 'use letters, digits, ".", "_" or "-" (it names a folder under models/)' });
+  return value;
+}
+
+/** NAME or NAME@VERSION. */
+export function parseDatasetRef(value: string): { name: string; version?: number } {
+  const m = /^(.+)@(\d+)$/.exec(value.trim());
+  return m ? { name: m[1] as string, version: Number(m[2]) } : { name: value.trim() };
 }

@@ -1,3 +1,4 @@
+import type { TrainProgress } from '@sieve/train';
 import cliProgress from 'cli-progress';
 
 export interface Progress {
@@ -23,6 +24,15 @@ export function createProgress(label: string, total: number, extra = ''): Progre
   bar.start(total, 0);
   return {
     update: (done, payload) => bar.update(done, payload ?? {}),
+    stop: () => bar.stop(),
+  };
+}
+
+/** A progress bar with step, loss, tokens/s and learning rate (stderr, terminals only). */
+export function trainProgressBar(label: string, steps: number): { onProgress: (p: TrainProgress) => void; stop: () => void } {
+  const bar = createProgress(label, steps, 'loss {loss} | {tps} tok/s | lr {lr}');
+  return {
+    onProgress: (p) => bar.update(p.step, { loss: p.loss.toFixed(4), tps: Math.round(p.tokensPerSecond), lr: p.lr.toExponential(2) }),
     stop: () => bar.stop(),
   };
 }

@@ -23,3 +23,5 @@ export { buildDataset, type BuildDatasetOptions, type BuildDatasetResult } from 
 export { exportDataset, findDataset, type ExportDatasetOptions } from './export';
 export { csvField, csvRow } from './csv-write';
 export { importDataset, type ImportDatasetOptions, type ImportDatasetResult } from './import';
+export { VERIFY_STAGE, VerifyOptionsSchema, type VerifyOptions } from './stages/verify';
+export { FILTER_STAGE, PAIRS_STAGE, FilterOptionsSchema } from './stages/filter';

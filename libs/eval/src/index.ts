@@ -31,3 +31,5 @@ export {
   type SplitEvaluation,
   type EvaluationSettings,
 } from './evaluate';
+export { EVAL_STAGE, EvalOptionsSchema, type EvalOptions } from './stages/eval';
+export { REPORT_STAGE } from './stages/report';

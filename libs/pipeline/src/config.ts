@@ -1,101 +1,27 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { InputError } from '@sieve/core';
+import { QuestionsOptionsSchema } from '@sieve/tasks';
+import { FilterOptionsSchema, VerifyOptionsSchema } from '@sieve/dataset';
+import { SampleOptionsSchema } from '@sieve/sample';
+import { BaseModelShapeSchema, PretrainOptionsSchema, TrainOptionsSchema } from '@sieve/train';
+import { EvalOptionsSchema } from '@sieve/eval';
 
-const int = (lo = 0, hi = Number.MAX_SAFE_INTEGER) => z.number().int().min(lo).max(hi);
-const prob = z.number().min(0).max(1);
-
-const GeneratorKnobs = z.record(z.string(), z.unknown());
-
-const SplitSchema = z.strictObject({
-  preset: z.enum(['id', 'ood']),
-  count: int(1),
-  /** Generator knobs overriding the preset (validated by @sieve/tasks). */
-  options: GeneratorKnobs.optional(),
-});
-
+/**
+ * The pipeline config: one section per stage, each the schema its owning lib declares (and the CLI
+ * flags and library defaults come from the same schemas).
+ */
 export const PipelineConfigSchema = z.strictObject({
-  name: z.string().min(1),
+  name: z.string().min(1).describe('the run name (its folder is data/runs/<name>/)'),
   description: z.string().optional(),
-  questions: z.strictObject({
-    set: z.string().min(1).default('synth'),
-    seed: int().default(1),
-    splits: z.record(z.string(), SplitSchema),
-    /** The split whose questions are sampled into the RFT dataset. */
-    rftSplit: z.string().default('train'),
-    /** Splits evaluated after training. */
-    evalSplits: z.array(z.string()).min(1),
-  }),
-  model: z.strictObject({
-    dim: int(4),
-    layers: int(1),
-    heads: int(1),
-    kvHeads: int(1),
-    mlpDim: int(4),
-    contextLength: int(16),
-    ropeTheta: z.number().positive().default(10000),
-  }),
-  pretrain: z.strictObject({
-    /** Use this checkpoint folder as the base model instead of pretraining one. */
-    from: z.string().optional(),
-    seed: int().default(1),
-    corpus: z.strictObject({ count: int(1), seed: int().default(7), options: GeneratorKnobs.default({}) }),
-    steps: int(1),
-    batchSize: int(1),
-    lr: z.number().positive(),
-    warmupSteps: int().default(20),
-    weightDecay: z.number().min(0).default(0.01),
-    evalEvery: int(1).default(100),
-    checkpointEvery: int(1).default(100),
-  }),
-  sample: z.strictObject({
-    k: int(1).default(4),
-    temperature: z.number().min(0).default(1),
-    topP: prob.default(1),
-    topK: int().default(0),
-    maxNewTokens: int(1),
-    batchSize: int(1).default(64),
-    workers: int(1, 16).default(1),
-    seed: int().default(1),
-  }),
-  verify: z.strictObject({ verifier: z.string().default('numeric') }).default({ verifier: 'numeric' }),
-  filter: z
-    .strictObject({
-      requireSteps: z.boolean().default(false),
-      dedup: z.enum(['none', 'equations']).default('none'),
-      maxPerQuestion: int(1).optional(),
-      minLength: int().optional(),
-      maxLength: int().optional(),
-      passRate: z.tuple([prob, prob]).optional(),
-    })
-    .default({ requireSteps: false, dedup: 'none' }),
-  train: z.strictObject({
-    methods: z.array(z.enum(['sft', 'dft', 'iw-sft', 'dpo', 'asft'])).min(1),
-    seeds: z.array(int()).min(1),
-    steps: int(1),
-    batchSize: int(1),
-    gradAccum: int(1).default(1),
-    lr: z.number().positive(),
-    warmupSteps: int().default(10),
-    minLrRatio: prob.default(0.1),
-    weightDecay: z.number().min(0).default(0.01),
-    clip: z.number().positive().default(1),
-    dftMinProb: prob.default(0),
-    iwMaxWeight: z.number().positive().default(16),
-    dpoBeta: z.number().positive().default(0.1),
-    asftKl: z.number().min(0).default(0.1),
-    evalEvery: int(1).default(50),
-    checkpointEvery: int(1).default(50),
-  }),
-  eval: z.strictObject({
-    n: int(1).default(16),
-    temperature: z.number().min(0).default(1),
-    greedy: z.boolean().default(true),
-    passAtK: z.array(int(1)).default([1]),
-    maxNewTokens: int(1),
-    batchSize: int(1).default(64),
-    seed: int().default(1234),
-  }),
+  questions: QuestionsOptionsSchema,
+  model: BaseModelShapeSchema,
+  pretrain: PretrainOptionsSchema,
+  sample: SampleOptionsSchema,
+  verify: VerifyOptionsSchema.default(VerifyOptionsSchema.parse({})),
+  filter: FilterOptionsSchema,
+  train: TrainOptionsSchema,
+  eval: EvalOptionsSchema,
 });
 
 export type PipelineConfig = z.output<typeof PipelineConfigSchema>;

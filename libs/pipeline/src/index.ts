@@ -1,6 +1,5 @@
 export { PipelineConfigSchema, parsePipelineConfig, loadPipelineConfig, type PipelineConfig, type PipelineConfigInput } from './config';
-export { STAGES, isStageName, runStages, fingerprints, instanceId, type StageName, type StageInstance, type StageContext, type StageOutcome, type RunOptions } from './runner';
-export { buildStages, outputNames, trainKey } from './stages';
+export { planStages, runStages, instanceId, type AnyStage, type PlannedInstance, type StageOutcome, type RunOptions } from './runner';
+export { PIPELINE_STAGES, STAGES, isStageName } from './stages';
 export { runPipeline, type RunPipelineOptions } from './run';
 export { listPresets, loadPreset, presetsDir } from './presets';
-export { outName, type PipelineEnv, type ProgressBar } from './context';

@@ -2,98 +2,155 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Store } from '@sieve/store';
-import { fingerprints, runStages, type StageInstance, type StageName } from './runner';
+import { defineStage, outName } from '@sieve/core';
+import { Store, type RunEnv } from '@sieve/store';
+import { planStages, runStages, type AnyStage } from './runner';
 
 const dirs: string[] = [];
-function store(): Store {
+function env(): RunEnv {
   const dir = mkdtempSync(join(tmpdir(), 'sieve-runner-'));
   dirs.push(dir);
-  return Store.open(join(dir, 'sieve.sqlite'));
+  return { store: Store.open(join(dir, 'sieve.sqlite')), runDir: dir };
 }
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-/** A chain questions → sample → filter → train(a, b), each recording that it ran. */
-function chain(cfg: Record<string, unknown>, ran: string[], failAt?: string): StageInstance[] {
-  const inst = (stage: StageName, key: string, deps: string[]): StageInstance => ({
-    stage,
-    key,
-    deps,
-    config: cfg[stage] ?? null,
-    run: async ({ resume }) => {
-      const id = key ? `${stage}:${key}` : stage;
-      if (failAt === id) throw new Error(`killed in ${id}`);
-      ran.push(resume ? `${id} (resumed)` : id);
-      return { ok: true };
-    },
-  });
+interface Cfg {
+  questions: number;
+  sample: number;
+  filter: number;
+  pairs: number;
+  train: number;
+  trains?: string[];
+}
+
+/** A chain questions → sample → filter (→ pairs on demand) → train(a, b…), each recording that it ran. */
+function chain(ran: string[], failAt?: string, broken: Set<string> = new Set()): AnyStage[] {
+  const stage = (name: string, inputs: (cfg: Cfg, key: string) => Record<string, string>, keys: (cfg: Cfg) => string[] = () => [''], onDemand = false) =>
+    defineStage<RunEnv, Cfg, number, { name: string }>({
+      name,
+      summary: name,
+      ...(onDemand ? { onDemand } : {}),
+      instances: (cfg) => keys(cfg).map((key) => ({ key, inputs: inputs(cfg, key) })),
+      select: (cfg) => (cfg as unknown as Record<string, number>)[name] ?? 0,
+      outputs: (_s, tag, key) => ({ name: outName(`${name}${key}`, tag) }),
+      run: async ({ resume, key, input }) => {
+        const id = key ? `${name}:${key}` : name;
+        if (failAt === id) throw new Error(`killed in ${id}`);
+        if (name === 'train') input('data', 'name');
+        ran.push(resume ? `${id} (resumed)` : id);
+        return { ok: true };
+      },
+      check: ({ out }) => (broken.has(out.name) ? 'checksum mismatch' : null),
+    });
   return [
-    inst('questions', '', []),
-    inst('sample', '', ['questions']),
-    inst('filter', '', ['sample']),
-    inst('train', 'a', ['filter']),
-    inst('train', 'b', ['filter']),
+    stage('questions', () => ({})),
+    stage('sample', () => ({ q: 'questions' })),
+    stage('filter', () => ({ s: 'sample' })),
+    stage('pairs', () => ({ s: 'sample' }), () => [''], true),
+    stage('train', (_c, key) => ({ data: key === 'dpo' ? 'pairs' : 'filter' }), (cfg) => cfg.trains ?? ['a', 'b']),
   ];
 }
 
+const CFG: Cfg = { questions: 1, sample: 1, filter: 1, pairs: 1, train: 1 };
+
+describe('planStages', () => {
+  it('plans an on-demand stage only when an instance reads it, and chains fingerprints', () => {
+    const plain = planStages(chain([]), CFG);
+    expect(plain.map((i) => i.id)).toEqual(['questions', 'sample', 'filter', 'train:a', 'train:b']);
+    const withDpo = planStages(chain([]), { ...CFG, trains: ['a', 'dpo'] });
+    expect(withDpo.map((i) => i.id)).toEqual(['questions', 'sample', 'filter', 'pairs', 'train:a', 'train:dpo']);
+    expect(withDpo.find((i) => i.id === 'filter')?.fingerprint).toBe(plain.find((i) => i.id === 'filter')?.fingerprint);
+    const changed = planStages(chain([]), { ...CFG, sample: 2 });
+    expect(changed.map((i, n) => i.fingerprint === plain[n]?.fingerprint)).toEqual([true, false, false, false, false]);
+  });
+
+  it('refuses an instance that reads one planned after it', () => {
+    const stages = chain([]);
+    expect(() => planStages([stages[1]!, stages[0]!], CFG)).toThrow(/stage sample reads questions \(as q\), which is not planned before it/);
+  });
+});
+
 describe('runStages', () => {
   it('runs everything once, then skips what is unchanged', async () => {
-    const s = store();
+    const e = env();
     const ran: string[] = [];
-    const cfg = { questions: 1, sample: 1, filter: 1, train: 1 };
-    const first = await runStages(s, chain(cfg, ran));
+    const first = await runStages(e, planStages(chain(ran), CFG));
     expect(ran).toEqual(['questions', 'sample', 'filter', 'train:a', 'train:b']);
     expect(first.map((o) => o.action)).toEqual(['ran', 'ran', 'ran', 'ran', 'ran']);
     ran.length = 0;
     const lines: string[] = [];
-    const second = await runStages(s, chain(cfg, ran), { log: (l) => lines.push(l) });
+    const second = await runStages(e, planStages(chain(ran), CFG), { log: (l) => lines.push(l) });
     expect(ran).toEqual([]);
     expect(second.every((o) => o.action === 'skipped')).toBe(true);
     expect(lines).toContain('sample: unchanged, skipped');
-    expect(s.stages.get('train', 'b')!.status).toBe('done');
+    expect(e.store.stages.get('train', 'b')!.status).toBe('done');
   });
 
   it('a changed stage config reruns that stage and everything downstream, not upstream', async () => {
-    const s = store();
+    const e = env();
     const ran: string[] = [];
-    await runStages(s, chain({ questions: 1, sample: 1, filter: 1, train: 1 }, ran));
+    await runStages(e, planStages(chain(ran), CFG));
     ran.length = 0;
-    await runStages(s, chain({ questions: 1, sample: 1, filter: 2, train: 1 }, ran));
+    await runStages(e, planStages(chain(ran), { ...CFG, filter: 2 }));
     expect(ran).toEqual(['filter', 'train:a', 'train:b']);
+  });
+
+  it('adding a method that trains on pairs builds the pairs and trains it, and skips the rest', async () => {
+    const e = env();
+    const ran: string[] = [];
+    await runStages(e, planStages(chain(ran), CFG));
+    ran.length = 0;
+    await runStages(e, planStages(chain(ran), { ...CFG, trains: ['a', 'b', 'dpo'] }));
+    expect(ran).toEqual(['pairs', 'train:dpo']);
   });
 
   it('--only reruns one stage; --from reruns it and what follows; --until stops', async () => {
-    const s = store();
+    const e = env();
     const ran: string[] = [];
-    const cfg = { questions: 1, sample: 1, filter: 1, train: 1 };
-    await runStages(s, chain(cfg, ran));
+    await runStages(e, planStages(chain(ran), CFG));
     ran.length = 0;
-    await runStages(s, chain(cfg, ran), { only: 'sample' });
+    await runStages(e, planStages(chain(ran), CFG), { only: 'sample' });
     expect(ran).toEqual(['sample']);
     ran.length = 0;
-    await runStages(s, chain(cfg, ran), { from: 'filter' });
+    await runStages(e, planStages(chain(ran), CFG), { from: 'filter' });
     expect(ran).toEqual(['filter', 'train:a', 'train:b']);
     ran.length = 0;
-    await runStages(s, chain({ ...cfg, questions: 2 }, ran), { until: 'sample' });
+    await runStages(e, planStages(chain(ran), { ...CFG, questions: 2 }), { until: 'sample' });
     expect(ran).toEqual(['questions', 'sample']);
   });
 
-  it('a stage killed mid-way is resumed (not restarted) with the same fingerprint; a failure is recorded', async () => {
-    const s = store();
+  it('reruns a done instance whose outputs fail their check, saying so', async () => {
+    const e = env();
     const ran: string[] = [];
-    const cfg = { questions: 1, sample: 1, filter: 1, train: 1 };
-    await runStages(s, chain(cfg, ran), { until: 'filter' });
-    // A kill leaves the record 'running' (start without finish), with this config's fingerprint.
-    s.stages.start('train', 'a', fingerprints(chain(cfg, [])).get('train:a')!);
+    const plan = planStages(chain(ran), CFG);
+    await runStages(e, plan);
     ran.length = 0;
-    await runStages(s, chain(cfg, ran));
+    const lines: string[] = [];
+    const bad = new Set([plan.find((i) => i.id === 'train:b')!.outputs['name'] as string]);
+    await runStages(e, planStages(chain(ran, undefined, bad), CFG), { log: (l) => lines.push(l) });
+    expect(ran).toEqual(['train:b']);
+    expect(lines).toContain('train:b: output broken (checksum mismatch), running again');
+  });
+
+  it('a stage killed mid-way is resumed (not restarted) with the same fingerprint; a failure is recorded and rerun', async () => {
+    const e = env();
+    const ran: string[] = [];
+    await runStages(e, planStages(chain(ran), CFG), { until: 'filter' });
+    // A kill leaves the record 'running' (start without finish), with this config's fingerprint.
+    e.store.stages.start('train', 'a', planStages(chain([]), CFG).find((i) => i.id === 'train:a')!.fingerprint);
+    ran.length = 0;
+    await runStages(e, planStages(chain(ran), CFG));
     expect(ran).toEqual(['train:a (resumed)', 'train:b']);
 
     ran.length = 0;
-    await expect(runStages(s, chain({ ...cfg, train: 2 }, ran, 'train:b'))).rejects.toThrow(/killed in train:b/);
-    expect(s.stages.get('train', 'b')!.status).toBe('failed');
-    expect(s.stages.get('train', 'b')!.info).toEqual({ error: 'killed in train:b' });
+    const cfg2 = { ...CFG, train: 2 };
+    await expect(runStages(e, planStages(chain(ran, 'train:b'), cfg2))).rejects.toThrow(/killed in train:b/);
+    expect(e.store.stages.get('train', 'b')!.status).toBe('failed');
+    expect(e.store.stages.get('train', 'b')!.info).toEqual({ error: 'killed in train:b' });
+    ran.length = 0;
+    await runStages(e, planStages(chain(ran), cfg2));
+    expect(ran).toEqual(['train:b']);
   });
 });

@@ -21,3 +21,4 @@ export {
 } from './sample-stage';
 export { benchSample, type BenchSampleOptions, type BenchSampleResult, type ThroughputFigure } from './bench';
 export { splitIntoBatches, MIN_BATCHES } from './batches';
+export { SAMPLE_STAGE, SampleOptionsSchema, type SampleOptions } from './stages/sample';

@@ -10,3 +10,4 @@ export { VerdictRepo, type VerdictInput, type VerdictRow, type VerdictStatus, ty
 export { DatasetRepo, type DatasetRow, type DatasetItemInput, type DatasetItemRow, type DatasetKind } from './datasets';
 export { TrainingRepo, type TrainingRunRow, type MetricRow } from './training';
 export { EvaluationRepo, type EvaluationInput, type EvaluationRow } from './evaluations';
+export { modelFolder, type RunEnv } from './run-env';

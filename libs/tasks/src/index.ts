@@ -17,3 +17,4 @@ export { readRecords } from './import/read-records';
 export type { BadRecord, ReadRecordsOptions, RecordFormat, RecordRow } from './import/records';
 export { loadQuestions, type LoadQuestionsOptions, type LoadedQuestions } from './import/load-questions';
 export { extractGoldAnswer, type GoldAnswer } from './import/gold-answer';
+export { QUESTIONS_STAGE, QuestionsOptionsSchema, type QuestionsOptions } from './stages/questions';

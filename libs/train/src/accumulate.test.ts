@@ -6,7 +6,8 @@ import { collate, collatePairs } from './batch';
 import { disposeGrads, type Grads } from './clip';
 import { encodeExample } from './examples';
 import { accumulateGrads } from './loop';
-import type { ObjectiveContext, TrainMethod } from './objective';
+import type { ObjectiveContext } from './objective';
+import type { TrainMethod } from './methods';
 import { trainModel } from './train-model';
 import { makeFixture, maxParamDiff, paramsOf, TINY_CONFIG, useBackend, type Fixture } from './train-fixtures';
 

@@ -1,105 +1,82 @@
-/** Training hyper-parameters: defaults and validation at the edge (errors name the CLI flag). */
+/**
+ * Training hyper-parameters: one zod schema each for the loop and the methods, with their defaults
+ * and descriptions. The pipeline config (`train`, `pretrain`), the CLI flags of `sieve train`,
+ * `sieve pretrain` and `sieve bench train`, and the library defaults all come from here.
+ */
+import { z } from 'zod';
 import { InputError } from '@sieve/core';
 
-export interface TrainHyper {
-  seed: number;
-  steps: number;
-  /** Examples (pairs for dpo) per micro-batch. */
-  batchSize: number;
-  /** Micro-batches accumulated per update. */
-  gradAccum: number;
-  /** Peak learning rate. */
-  lr: number;
-  warmupSteps: number;
-  /** Final learning rate as a fraction of lr. */
-  minLrRatio: number;
-  weightDecay: number;
-  /** Max global gradient norm; 0 = no clipping. */
-  clip: number;
-  dftMinProb: number;
-  iwMaxWeight: number;
-  dpoBeta: number;
-  asftKl: number;
-  /** Held-out evaluation every N steps and at the end; 0 = never (and nothing is held out). */
-  evalEvery: number;
-  /** Resumable state every N steps; 0 = only the final checkpoint. */
-  checkpointEvery: number;
-  /** Share of the dataset's prompts held out for evaluation (at least one prompt). */
-  evalFraction: number;
-  /** At most this many held-out examples are evaluated. */
-  evalMax: number;
-}
+const int = (lo = 0) => z.number().int().min(lo).max(Number.MAX_SAFE_INTEGER);
+const unit = z.number().min(0).max(1);
 
-/** Defaults sized for the tiny offline models: a run takes seconds to minutes on 2 cores. */
-export const TRAIN_DEFAULTS: TrainHyper = {
-  seed: 1,
-  steps: 100,
-  batchSize: 8,
-  gradAccum: 1,
-  lr: 3e-4,
-  warmupSteps: 10,
-  minLrRatio: 0.1,
-  weightDecay: 0.01,
-  clip: 1,
-  dftMinProb: 0,
-  iwMaxWeight: 16,
-  dpoBeta: 0.1,
-  asftKl: 0.1,
-  evalEvery: 25,
-  checkpointEvery: 25,
-  evalFraction: 0.05,
-  evalMax: 256,
-};
+/** The training loop's options (shared by pretraining and every method). */
+export const LoopHyperSchema = z.strictObject({
+  seed: int().default(1).describe('seed of the data order (and of the initialisation for pretrain)'),
+  steps: int(1).default(100).describe('optimizer updates'),
+  batchSize: int(1).default(8).describe('examples per micro-batch (pairs for dpo)'),
+  gradAccum: int(1).default(1).describe('micro-batches accumulated per update, weighted by their loss units'),
+  lr: z.number().positive().default(3e-4).describe('peak learning rate'),
+  warmupSteps: int().default(10).describe('linear warmup steps, then cosine decay (at most steps)'),
+  minLrRatio: unit.default(0.1).describe('final learning rate as a fraction of lr'),
+  weightDecay: z.number().min(0).default(0.01).describe('AdamW decoupled weight decay'),
+  clip: z.number().min(0).default(1).describe('max global gradient norm, 0 = no clipping'),
+  evalEvery: int().default(25).describe('held-out loss every N steps and at the end, 0 = never (nothing held out)'),
+  checkpointEvery: int().default(25).describe('save resumable state every N steps, 0 = only at the end'),
+  evalFraction: z.number().min(0).lt(1).default(0.05).describe('share of prompts held out for evaluation (at least one)'),
+  evalMax: int(1).default(256).describe('at most this many held-out examples are evaluated'),
+});
 
-const FLAGS: Record<keyof TrainHyper, string> = {
-  seed: '--seed',
-  steps: '--steps',
-  batchSize: '--batch-size',
-  gradAccum: '--grad-accum',
-  lr: '--lr',
-  warmupSteps: '--warmup',
-  minLrRatio: '--min-lr-ratio',
-  weightDecay: '--weight-decay',
-  clip: '--clip',
-  dftMinProb: '--dft-min-prob',
-  iwMaxWeight: '--iw-max-weight',
-  dpoBeta: '--dpo-beta',
-  asftKl: '--asft-kl',
-  evalEvery: '--eval-every',
-  checkpointEvery: '--checkpoint-every',
-  evalFraction: '--eval-fraction',
-  evalMax: '--eval-max',
-};
+/** Options of the losses (each read only by its method; see the methods table). */
+export const MethodHyperSchema = z.strictObject({
+  dftMinProb: unit.default(0).describe('DFT: floor on the stop-gradient weight p(y_t)'),
+  iwMaxWeight: z.number().positive().default(16).describe('iw-SFT: cap on the sequence importance weight'),
+  dpoBeta: z.number().positive().default(0.1).describe('DPO: β, the strength of the implicit KL penalty'),
+  asftKl: z.number().min(0).default(0.1).describe('ASFT: weight of the token KL to the start model'),
+});
 
-/** Fills defaults and checks every value; throws InputError naming the flag. */
-export function resolveHyper(input: Partial<TrainHyper>): TrainHyper {
-  const h: TrainHyper = { ...TRAIN_DEFAULTS };
-  for (const [k, v] of Object.entries(input)) if (v !== undefined && k in FLAGS) (h as unknown as Record<string, number>)[k] = v as number;
-  // The default warmup never exceeds a short run.
-  if (input.warmupSteps === undefined && Number.isInteger(h.steps) && h.steps >= 1) h.warmupSteps = Math.min(TRAIN_DEFAULTS.warmupSteps, h.steps);
-  const check = (k: keyof TrainHyper, ok: (v: number) => boolean, expected: string): void => {
-    const v = h[k];
-    if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) {
-      throw new InputError(`${k} = ${String(v)} is invalid: expected ${expected}`, { where: FLAGS[k], hint: `set ${FLAGS[k]} to ${expected}` });
-    }
-  };
-  const int = (lo: number) => (v: number) => Number.isInteger(v) && v >= lo;
-  check('seed', Number.isInteger, 'an integer');
-  check('steps', int(1), 'an integer ≥ 1');
-  check('batchSize', int(1), 'an integer ≥ 1');
-  check('gradAccum', int(1), 'an integer ≥ 1');
-  check('lr', (v) => v > 0, 'a positive number');
-  check('warmupSteps', (v) => Number.isInteger(v) && v >= 0 && v <= h.steps, `an integer in [0, steps = ${h.steps}]`);
-  check('minLrRatio', (v) => v >= 0 && v <= 1, 'a number in [0, 1]');
-  check('weightDecay', (v) => v >= 0, 'a number ≥ 0');
-  check('clip', (v) => v >= 0, 'a number ≥ 0 (0 = no clipping)');
-  check('dftMinProb', (v) => v >= 0 && v <= 1, 'a number in [0, 1]');
-  check('iwMaxWeight', (v) => v > 0, 'a positive number');
-  check('dpoBeta', (v) => v > 0, 'a positive number');
-  check('asftKl', (v) => v >= 0, 'a number ≥ 0');
-  check('evalEvery', int(0), 'an integer ≥ 0 (0 = never)');
-  check('checkpointEvery', int(0), 'an integer ≥ 0 (0 = only at the end)');
-  check('evalFraction', (v) => v >= 0 && v < 1, 'a number in [0, 1)');
-  check('evalMax', int(1), 'an integer ≥ 1');
+export const TrainHyperSchema = LoopHyperSchema.extend(MethodHyperSchema.shape);
+
+const loop = LoopHyperSchema.shape;
+/** A loop option with another default, keeping its description. */
+const withDefault = (field: z.ZodDefault<z.ZodNumber>, value: number): z.ZodDefault<z.ZodNumber> => field.unwrap().default(value).describe(field.description ?? '');
+
+/** The loop's options with pretraining's defaults (a tiny model from scratch: more steps, a larger lr). */
+export const PretrainHyperSchema = LoopHyperSchema.extend({
+  steps: withDefault(loop.steps, 150),
+  batchSize: withDefault(loop.batchSize, 16),
+  lr: withDefault(loop.lr, 3e-3),
+  warmupSteps: withDefault(loop.warmupSteps, 20),
+  evalEvery: withDefault(loop.evalEvery, 100),
+  checkpointEvery: withDefault(loop.checkpointEvery, 100),
+});
+
+export type LoopHyper = z.output<typeof LoopHyperSchema>;
+export type MethodOptions = z.output<typeof MethodHyperSchema>;
+export type TrainHyper = z.output<typeof TrainHyperSchema>;
+
+/** Every default, from the schema. */
+export const TRAIN_DEFAULTS: TrainHyper = TrainHyperSchema.parse({});
+
+/** `--batch-size` for `batchSize`: the CLI flag of a hyper-parameter. */
+export const flagOf = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/**
+ * Fills defaults (of `schema`: TrainHyperSchema or PretrainHyperSchema) and checks every value
+ * (warmup at most steps; its default never exceeds a short run).
+ * @throws InputError naming the CLI flag of the first bad value.
+ */
+export function resolveHyper(input: Partial<Record<keyof TrainHyper, number | undefined>>, schema: z.ZodObject = TrainHyperSchema): TrainHyper {
+  const given = Object.fromEntries(Object.entries(input).filter(([k, v]) => v !== undefined && k in schema.shape));
+  const res = TrainHyperSchema.safeParse({ ...(schema.parse({}) as object), ...given });
+  if (!res.success) {
+    const issue = res.error.issues[0];
+    const key = String(issue?.path[0] ?? '');
+    throw new InputError(`${key} = ${String(given[key])} is invalid: ${issue?.message ?? 'bad value'}`, { where: flagOf(key), hint: `fix ${flagOf(key)} (see --help)`, cause: res.error });
+  }
+  const h = res.data;
+  if (input.warmupSteps === undefined) h.warmupSteps = Math.min(h.warmupSteps, h.steps);
+  if (h.warmupSteps > h.steps) {
+    throw new InputError(`warmupSteps = ${h.warmupSteps} is more than steps = ${h.steps}`, { where: flagOf('warmupSteps'), hint: `set ${flagOf('warmupSteps')} to at most ${h.steps}` });
+  }
   return h;
 }

@@ -52,8 +52,9 @@ export {
 export { collate, collatePairs, batchTensors, disposeBatch, type TokenBatch, type BatchTensors } from './batch';
 export { DataOrder, type DataPosition } from './data-order';
 export { holdOut, type HoldoutSplit } from './holdout';
-export { TRAIN_METHODS, isTrainMethod, needsReference, unitsOf, microGrads, microEval, type TrainMethod, type MethodOptions, type ObjectiveContext, type MicroOutput } from './objective';
-export { TRAIN_DEFAULTS, resolveHyper, type TrainHyper } from './hyper';
+export { needsReference, unitsOf, microGrads, microEval, type ObjectiveContext, type MicroOutput } from './objective';
+export { METHODS, TRAIN_METHODS, isTrainMethod, type TrainMethod, type MethodRow } from './methods';
+export { TRAIN_DEFAULTS, resolveHyper, flagOf, LoopHyperSchema, PretrainHyperSchema, MethodHyperSchema, TrainHyperSchema, type TrainHyper, type LoopHyper, type MethodOptions } from './hyper';
 export { runLoop, evaluateBatches, accumulateGrads, PHIST_BINS, type LoopOptions, type LoopInput, type LoopResult, type TrainProgress, type BatchSource } from './loop';
 export { saveTrainState, loadTrainState, readLoopState, removeTrainState, type LoopState, type SavedTrainState } from './train-state';
 export { resolveModel, stateDirFor, storedPath, modelDir, runDirOf } from './run-record';
@@ -70,3 +71,5 @@ export {
   type PretrainHyper,
 } from './pretrain';
 export { benchTrainStep, type BenchTrainOptions, type BenchTrainResult } from './bench-train';
+export { TRAIN_STAGE, TrainOptionsSchema, trainKey, type TrainOptions } from './stages/train';
+export { PRETRAIN_STAGE, PretrainOptionsSchema, BaseModelShapeSchema, type PretrainOptions as PretrainStageOptions, type BaseModelShape } from './stages/pretrain';

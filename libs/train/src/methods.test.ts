@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PHIST_BINS } from './loop';
-import type { TrainMethod } from './objective';
+import type { TrainMethod } from './methods';
 import { trainModel } from './train-model';
 import { makeFixture, useBackend, type Fixture } from './train-fixtures';
 

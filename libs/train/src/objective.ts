@@ -9,24 +9,12 @@ import { computeLoss, type TokenLossMethod } from './compute-loss';
 import { dpoLoss, dpoStats, type DpoStats } from './dpo';
 import { sequenceLogProbs, tokenLogProbs } from './log-probs';
 import type { Grads } from './clip';
-
-export const TRAIN_METHODS = ['sft', 'dft', 'iw-sft', 'dpo', 'asft'] as const;
-export type TrainMethod = (typeof TRAIN_METHODS)[number];
-
-export function isTrainMethod(s: string): s is TrainMethod {
-  return (TRAIN_METHODS as readonly string[]).includes(s);
-}
+import type { MethodOptions } from './hyper';
+import { methodRow, type TrainMethod } from './methods';
 
 /** Methods that need the frozen start model. */
 export function needsReference(method: TrainMethod, opts: MethodOptions): boolean {
-  return method === 'iw-sft' || method === 'dpo' || (method === 'asft' && opts.asftKl > 0);
-}
-
-export interface MethodOptions {
-  dftMinProb: number;
-  iwMaxWeight: number;
-  dpoBeta: number;
-  asftKl: number;
+  return methodRow(method).reference(opts);
 }
 
 export interface ObjectiveContext {
@@ -49,9 +37,7 @@ export interface MicroOutput {
 
 /** Accumulation weight of a micro-batch: the units its loss averages over. */
 export function unitsOf(method: TrainMethod, b: TokenBatch): number {
-  if (method === 'dpo') return b.rows / 2;
-  if (method === 'iw-sft') return b.sequences;
-  return b.tokens;
+  return methodRow(method).units(b);
 }
 
 function ref(ctx: ObjectiveContext): Transformer {

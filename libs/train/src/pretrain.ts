@@ -15,7 +15,7 @@ import { generateQuestions, resolveGeneratorOptions, type GeneratorOptionsInput,
 import { collate } from './batch';
 import { encodeExamples, type TextExample } from './examples';
 import { holdOut } from './holdout';
-import { resolveHyper, type TrainHyper } from './hyper';
+import { PretrainHyperSchema, resolveHyper, type LoopHyper } from './hyper';
 import type { TrainProgress } from './loop';
 import { prepareRun, stateDirFor, lastLoss } from './run-record';
 import { chunkBatches, runSession, sequenceSource } from './session';
@@ -30,7 +30,7 @@ export interface CorpusSpec {
   options?: GeneratorOptionsInput;
 }
 
-export type PretrainHyper = Omit<TrainHyper, 'dftMinProb' | 'iwMaxWeight' | 'dpoBeta' | 'asftKl'>;
+export type PretrainHyper = LoopHyper;
 
 export interface PretrainOptions extends Partial<PretrainHyper> {
   modelId: string;
@@ -90,7 +90,7 @@ export function pretrainTokenizer(corpus: readonly TextExample[], extraTexts: It
 }
 
 export async function pretrain(store: Store, o: PretrainOptions): Promise<PretrainResult> {
-  const h = resolveHyper(o);
+  const h = resolveHyper(o, PretrainHyperSchema);
   if (!Number.isInteger(o.corpus.count) || o.corpus.count < 1) {
     throw new InputError(`corpus count must be an integer ≥ 1, got ${o.corpus.count}`, { where: '--corpus-count' });
   }

@@ -9,7 +9,8 @@ import { encodeExamples, encodePairs, type PairExample, type SeqExample, type Te
 import { holdOut } from './holdout';
 import { resolveHyper, type TrainHyper } from './hyper';
 import type { BatchSource, TrainProgress } from './loop';
-import { isTrainMethod, needsReference, TRAIN_METHODS, type TrainMethod } from './objective';
+import { needsReference } from './objective';
+import { isTrainMethod, TRAIN_METHODS, type TrainMethod } from './methods';
 import { lastLoss, prepareRun, resolveModel, stateDirFor } from './run-record';
 import { chunkBatches, runSession, sequenceSource } from './session';
 

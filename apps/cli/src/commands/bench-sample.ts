@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { benchSample, type BenchSampleResult } from '@sieve/sample';
-import { intOption, modelShapeOptions } from '../parse';
+import { intOption, modelShapeOptions, intListOption } from '../parse';
 import { printTable } from '../table';
-import { intListOption } from './eval';
 
 interface BenchSampleFlags {
   model?: string;

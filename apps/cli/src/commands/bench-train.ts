@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { initBackend } from '@sieve/model';
 import { benchTrainStep } from '@sieve/train';
-import { intOption, modelShapeOptions } from '../parse';
+import { intOption, modelShapeOptions, logLine } from '../parse';
 import { printTable } from '../table';
-import { logLine } from './train';
 
 interface BenchTrainFlags {
   layers: number;

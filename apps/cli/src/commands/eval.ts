@@ -3,22 +3,9 @@ import { InputError } from '@sieve/core';
 import { evaluateModel, type EvaluateProgress } from '@sieve/eval';
 import { initBackend } from '@sieve/model';
 import { withStore } from '../context';
-import { floatOption, intOption } from '../parse';
+import { collectStop, defaultWorkers, floatOption, intListOption, intOption } from '../parse';
 import { createProgress, type Progress } from '../progress';
 import { printResult } from '../table';
-import { collectStop, defaultWorkers } from './sample';
-
-/** "1,4,16" → [1, 4, 16] (integers ≥ min). */
-export function intListOption(flag: string, min = 1) {
-  return (value: string): number[] => {
-    const parts = value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
-    const nums = parts.map(Number);
-    if (parts.length === 0 || nums.some((n) => !Number.isInteger(n) || n < min)) {
-      throw new InputError(`${flag} must be a comma-separated list of integers ≥ ${min}, got "${value}"`, { where: flag });
-    }
-    return nums;
-  };
-}
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];

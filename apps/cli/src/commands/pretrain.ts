@@ -1,16 +1,17 @@
 import * as path from 'node:path';
 import { Option, type Command } from 'commander';
 import { initBackend } from '@sieve/model';
-import { pretrain } from '@sieve/train';
+import { PretrainHyperSchema, pretrain, resolveHyper } from '@sieve/train';
 import { withStore } from '../context';
-import { intOption, rangeOption } from '../parse';
+import { checkName, intOption, logLine, rangeOption } from '../parse';
+import { trainProgressBar } from '../progress';
+import { addSchemaOptions, schemaValues } from '../schema-options';
 import { printResult } from '../table';
-import { addLoopOptions, checkName, logLine, loopHyper, trainProgressBar, type LoopFlags } from './train';
 
-/** Defaults: a tiny model that pretrains in about a minute on 2 cores (use bigger values for real runs). */
-const PRETRAIN_DEFAULTS = { steps: 150, batchSize: 16, lr: 3e-3, warmupSteps: 10, evalEvery: 50, checkpointEvery: 50 };
-
-interface PretrainFlags extends LoopFlags {
+interface PretrainFlags extends Record<string, unknown> {
+  steps?: number;
+  restart?: boolean;
+  json?: boolean;
   modelId: string;
   dim: number;
   layers: number;
@@ -44,13 +45,16 @@ export function registerPretrain(program: Command): void {
     .addOption(new Option('--ops <n-m>', 'operations per question').argParser(rangeOption('--ops')).default([2, 3], '2-3'))
     .addOption(new Option('--digits <n-m>', 'digits per operand').argParser(rangeOption('--digits')).default([1, 2], '1-2'))
     .option('--exclude-set <name...>', 'question sets whose texts must never be in the corpus (default: every set in the run)');
-  addLoopOptions(cmd, { ...PRETRAIN_DEFAULTS, batchSize: PRETRAIN_DEFAULTS.batchSize }).action(async (o: PretrainFlags, command: Command) => {
+  addSchemaOptions(cmd, PretrainHyperSchema)
+    .option('--restart', 'discard an unfinished (or finished) pretraining of this model id and start over')
+    .option('--json', 'print the result as JSON');
+  cmd.action(async (o: PretrainFlags, command: Command) => {
     const modelId = checkName(o.modelId, '--model-id');
     await initBackend({ log: logLine });
     await withStore(command, async (store, { runDir }) => {
       const excludeSets = o.excludeSet ?? [...new Set(store.questions.summary().map((s) => s.set))];
       if (!o.excludeSet) logLine(`excluding the questions of every set in the run: ${excludeSets.join(', ') || '(none yet)'}`);
-      const steps = o.steps ?? PRETRAIN_DEFAULTS.steps;
+      const hyper = resolveHyper(schemaValues(PretrainHyperSchema, o), PretrainHyperSchema);
       const corpusOptions = {
         minOperations: o.ops[0],
         maxOperations: o.ops[1],
@@ -59,16 +63,11 @@ export function registerPretrain(program: Command): void {
         // Room for the results: 10^4 for 2-digit operands (the id preset), 10^6 for 3 (the ood preset).
         maxValue: Math.max(10_000, 10 ** (2 * o.digits[1])),
       };
-      const bar = trainProgressBar(`pretrain ${modelId}`, steps);
+      const bar = trainProgressBar(`pretrain ${modelId}`, hyper.steps);
       let res;
       try {
         res = await pretrain(store, {
-          ...loopHyper(o),
-          steps,
-          batchSize: o.batchSize ?? PRETRAIN_DEFAULTS.batchSize,
-          lr: o.lr ?? PRETRAIN_DEFAULTS.lr,
-          evalEvery: o.evalEvery ?? PRETRAIN_DEFAULTS.evalEvery,
-          checkpointEvery: o.checkpointEvery ?? PRETRAIN_DEFAULTS.checkpointEvery,
+          ...schemaValues(PretrainHyperSchema, o),
           modelId,
           outDir: path.join(runDir, 'models', modelId),
           config: { dim: o.dim, layers: o.layers, heads: o.heads, kvHeads: o.kvHeads ?? Math.max(1, Math.floor(o.heads / 2)), mlpDim: o.mlp, contextLength: o.context },

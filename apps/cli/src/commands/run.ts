@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { InputError } from '@sieve/core';
 import { initBackend } from '@sieve/model';
-import { STAGES, isStageName, listPresets, loadPipelineConfig, loadPreset, runPipeline, type StageName } from '@sieve/pipeline';
+import { STAGES, isStageName, listPresets, loadPipelineConfig, loadPreset, runPipeline } from '@sieve/pipeline';
 import { Store } from '@sieve/store';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -17,7 +17,7 @@ interface RunOptions {
   force?: boolean;
 }
 
-const stageOption = (flag: string, value: string | undefined): StageName | undefined => {
+const stageOption = (flag: string, value: string | undefined): string | undefined => {
   if (value === undefined) return undefined;
   if (!isStageName(value)) throw new InputError(`unknown stage "${value}"`, { where: flag, hint: `stages: ${STAGES.join(', ')}` });
   return value;

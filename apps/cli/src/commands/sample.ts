@@ -1,24 +1,13 @@
-import * as os from 'node:os';
 import type { Command } from 'commander';
 import { InputError } from '@sieve/core';
 import { initBackend } from '@sieve/model';
 import { defaultSampleRunName, sampleStage, type SampleProgress } from '@sieve/sample';
 import { withStore } from '../context';
-import { floatOption, intOption } from '../parse';
+import { collectStop, defaultWorkers, floatOption, intOption } from '../parse';
 import { createProgress, type Progress } from '../progress';
 import { printResult } from '../table';
 
 const RUN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-
-/** Worker threads by default: the cores there are, at most 2 (each holds a model copy). */
-export function defaultWorkers(): number {
-  return Math.max(1, Math.min(2, os.availableParallelism()));
-}
-
-/** `--stop` values with \n and \t typed as escapes. */
-export function collectStop(value: string, previous: string[] = []): string[] {
-  return [...previous, value.replace(/\\n/g, '\n').replace(/\\t/g, '\t')];
-}
 
 /** A bar over questions with samples/s and tokens/s (stderr, terminals only). */
 export function sampleProgressBar(label: string): { onProgress: (p: SampleProgress) => void; stop: () => void } {

@@ -1,0 +1,51 @@
+/** The eval stage: avg@N, greedy accuracy and pass@k of the base model and of every trained model, per evaluation split. */
+import { z } from 'zod';
+import { defineStage } from '@sieve/core';
+import type { RunEnv } from '@sieve/store';
+import { trainKey } from '@sieve/train';
+import { evaluateModel } from '../evaluate';
+
+const int = (lo = 0, hi = Number.MAX_SAFE_INTEGER) => z.number().int().min(lo).max(hi);
+
+/** `eval` in a pipeline config. */
+export const EvalOptionsSchema = z.strictObject({
+  n: int(1).default(16).describe('samples per question for avg@n and pass@k'),
+  temperature: z.number().min(0).default(1).describe('sampling temperature of the n samples'),
+  greedy: z.boolean().default(true).describe('also decode each question greedily'),
+  passAtK: z.array(int(1)).default([1]).describe('ks of pass@k (each at most n)'),
+  maxNewTokens: int(1).describe('longest response, in tokens'),
+  batchSize: int(1).default(64).describe('sequences per generation batch (results do not depend on it)'),
+  workers: int(1, 16).default(1).describe('worker threads (results do not depend on it)'),
+  seed: int().default(1234).describe('evaluation seed'),
+});
+export type EvalOptions = z.output<typeof EvalOptionsSchema>;
+
+interface Cfg {
+  eval: EvalOptions;
+  questions: { evalSplits: string[] };
+  train: { methods: readonly string[]; seeds: readonly number[] };
+}
+type Slice = EvalOptions & { splits: string[] };
+
+export const EVAL_STAGE = defineStage<RunEnv, Cfg, Slice, Record<string, never>>({
+  name: 'eval',
+  summary: 'evaluate the base model and every trained model on the evaluation splits',
+  instances: (cfg) => [
+    { key: 'base', inputs: { questions: 'questions', model: 'pretrain' } },
+    ...cfg.train.methods.flatMap((m) => cfg.train.seeds.map((s) => trainKey(m, s))).map((key) => ({ key, inputs: { questions: 'questions', model: `train:${key}` } })),
+  ],
+  select: (cfg) => ({ ...cfg.eval, splits: cfg.questions.evalSplits }),
+  outputs: () => ({}),
+  run: async ({ env, slice, key, input, progress }) => {
+    const set = input('questions', 'set');
+    const modelId = input('model', 'modelId');
+    const total = slice.splits.reduce((n, split) => n + env.store.questions.count({ set, split }), 0);
+    const bar = progress(`eval ${key}`, total);
+    try {
+      const rows = await evaluateModel(env.store, { ...slice, modelId, runDir: env.runDir, set, onProgress: (p) => bar.update(p.questionsDone) });
+      return { modelId, results: rows };
+    } finally {
+      bar.stop();
+    }
+  },
+});

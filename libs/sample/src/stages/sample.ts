@@ -1,0 +1,54 @@
+/** The sample stage: K responses per question of the RFT split from the base model. */
+import { z } from 'zod';
+import { defineStage, outName } from '@sieve/core';
+import type { RunEnv } from '@sieve/store';
+import { sampleStage as sampleQuestions } from '../sample-stage';
+
+const int = (lo = 0, hi = Number.MAX_SAFE_INTEGER) => z.number().int().min(lo).max(hi);
+
+/** `sample` in a pipeline config. */
+export const SampleOptionsSchema = z.strictObject({
+  k: int(1).default(4).describe('samples per question'),
+  temperature: z.number().min(0).default(1).describe('sampling temperature (0 = greedy)'),
+  topP: z.number().min(0).max(1).default(1).describe('nucleus sampling: smallest set of tokens with this much probability (1 = off)'),
+  topK: int().default(0).describe('sample among the k most probable tokens (0 = off)'),
+  maxNewTokens: int(1).describe('longest response, in tokens'),
+  batchSize: int(1).default(64).describe('sequences per generation batch (results do not depend on it)'),
+  workers: int(1, 16).default(1).describe('worker threads (results do not depend on it)'),
+  seed: int().default(1).describe('run seed; each sample’s seed mixes it with the question and sample index'),
+});
+export type SampleOptions = z.output<typeof SampleOptionsSchema>;
+
+type Slice = SampleOptions & { split: string };
+
+export const SAMPLE_STAGE = defineStage<RunEnv, { sample: SampleOptions; questions: { rftSplit: string } }, Slice, { runName: string }>({
+  name: 'sample',
+  summary: 'sample K responses per RFT question from the base model',
+  instances: () => [{ key: '', inputs: { questions: 'questions', base: 'pretrain' } }],
+  select: (cfg) => ({ ...cfg.sample, split: cfg.questions.rftSplit }),
+  outputs: (_s, tag) => ({ runName: outName('rft-samples', tag) }),
+  run: async ({ env, slice, out, input, resume, progress }) => {
+    const { store } = env;
+    const set = input('questions', 'set');
+    if (!resume) {
+      const old = store.samples.getRun(out.runName);
+      if (old) store.samples.deleteRun(old.id);
+    }
+    const bar = progress('sample', store.questions.count({ set, split: slice.split }));
+    try {
+      const { split, ...s } = slice;
+      const res = await sampleQuestions(store, {
+        ...s,
+        runName: out.runName,
+        modelId: input('base', 'modelId'),
+        runDir: env.runDir,
+        set,
+        split,
+        onProgress: (p) => bar.update(p.questionsDone),
+      });
+      return { runName: out.runName, samples: res.total, generated: res.generated };
+    } finally {
+      bar.stop();
+    }
+  },
+});

@@ -1,0 +1,63 @@
+/** The pretrain stage: the offline base model, a small transformer trained on a synthetic corpus. */
+import { z } from 'zod';
+import { defineStage, outName } from '@sieve/core';
+import { modelFolder, type RunEnv } from '@sieve/store';
+import { PretrainHyperSchema } from '../hyper';
+import { pretrain } from '../pretrain';
+
+const int = (lo = 0) => z.number().int().min(lo).max(Number.MAX_SAFE_INTEGER);
+
+/** `model` in a pipeline config: the shape of the base model the pretrain stage creates. */
+export const BaseModelShapeSchema = z.strictObject({
+  dim: int(4).describe('width'),
+  layers: int(1).describe('transformer blocks'),
+  heads: int(1).describe('attention heads'),
+  kvHeads: int(1).describe('key/value heads (GQA when fewer than heads)'),
+  mlpDim: int(4).describe('SwiGLU hidden width'),
+  contextLength: int(16).describe('longest sequence, prompt + response, in tokens'),
+  ropeTheta: z.number().positive().default(10000).describe('RoPE base'),
+});
+
+/** `pretrain` in a pipeline config: the loop's options (pretraining defaults) and the corpus. */
+export const PretrainOptionsSchema = PretrainHyperSchema.extend({
+  corpus: z
+    .strictObject({
+      count: int(1).describe('generated problems with worked solutions'),
+      seed: int().default(7).describe('corpus generator seed'),
+      options: z.record(z.string(), z.unknown()).default({}).describe('generator knobs of the corpus'),
+    })
+    .describe('the synthetic pretraining corpus (never a question of the run’s set)'),
+});
+
+export type BaseModelShape = z.output<typeof BaseModelShapeSchema>;
+export type PretrainOptions = z.output<typeof PretrainOptionsSchema>;
+
+type Slice = { model: BaseModelShape; pretrain: PretrainOptions };
+
+export const PRETRAIN_STAGE = defineStage<RunEnv, Slice, Slice, { modelId: string }>({
+  name: 'pretrain',
+  summary: 'pretrain the base model on a synthetic corpus that excludes the run’s questions',
+  instances: () => [{ key: '', inputs: { questions: 'questions' } }],
+  select: (cfg) => ({ model: cfg.model, pretrain: cfg.pretrain }),
+  outputs: (_s, tag) => ({ modelId: outName('base', tag) }),
+  run: async ({ env, slice, out, input, resume, log, progress }) => {
+    const { corpus, ...hyper } = slice.pretrain;
+    const bar = progress('pretrain', hyper.steps);
+    try {
+      const res = await pretrain(env.store, {
+        ...hyper,
+        modelId: out.modelId,
+        outDir: modelFolder(env, out.modelId),
+        config: slice.model,
+        corpus,
+        excludeSets: [input('questions', 'set')],
+        resume,
+        onProgress: (s) => bar.update(s.step, { loss: s.loss.toFixed(3) }),
+      });
+      log(`base model ${out.modelId}: final loss ${res.finalLoss.toFixed(3)}`);
+      return { modelId: out.modelId, finalLoss: res.finalLoss };
+    } finally {
+      bar.stop();
+    }
+  },
+});

@@ -1,0 +1,64 @@
+/** The train stage: one instance per (method, seed), each from the base model on its method's dataset. */
+import { z } from 'zod';
+import { defineStage, outName } from '@sieve/core';
+import { modelFolder, type RunEnv } from '@sieve/store';
+import { MethodHyperSchema, TrainHyperSchema, type LoopHyper, type MethodOptions } from '../hyper';
+import { METHODS, TRAIN_METHODS, type TrainMethod } from '../methods';
+import { trainModel } from '../train-model';
+
+const int = (lo = 0) => z.number().int().min(lo).max(Number.MAX_SAFE_INTEGER);
+
+/** `train` in a pipeline config: the methods and seeds to train, with one set of hyper-parameters for all. */
+export const TrainOptionsSchema = TrainHyperSchema.omit({ seed: true }).extend({
+  methods: z.array(z.enum(TRAIN_METHODS as [TrainMethod, ...TrainMethod[]])).min(1).describe(`methods to train: ${TRAIN_METHODS.join(', ')}`),
+  seeds: z.array(int()).min(1).describe('one training run per method and seed'),
+});
+export type TrainOptions = z.output<typeof TrainOptionsSchema>;
+
+/** What one (method, seed) run reads: the loop's options, the seed, and only its own method's options. */
+export type TrainSlice = LoopHyper & { method: TrainMethod } & Partial<MethodOptions>;
+
+export const trainKey = (method: string, seed: number): string => `${method}/s${seed}`;
+
+function parseKey(key: string): { method: TrainMethod; seed: number } {
+  const [method, s] = key.split('/s');
+  return { method: method as TrainMethod, seed: Number(s) };
+}
+
+export const TRAIN_STAGE = defineStage<RunEnv, { train: TrainOptions }, TrainSlice, { modelId: string }>({
+  name: 'train',
+  summary: 'train each method and seed from the base model (RFT = sft on the RFT dataset)',
+  instances: (cfg) =>
+    cfg.train.methods.flatMap((method) =>
+      cfg.train.seeds.map((seed) => ({
+        key: trainKey(method, seed),
+        inputs: { dataset: METHODS[method].dataset === 'pairs' ? 'pairs' : 'filter', base: 'pretrain' },
+      })),
+    ),
+  select: (cfg, key) => {
+    const { method, seed } = parseKey(key);
+    const { methods: _m, seeds: _s, ...hyper } = cfg.train;
+    const loop = Object.fromEntries(Object.entries(hyper).filter(([k]) => !(k in MethodHyperSchema.shape))) as Omit<LoopHyper, 'seed'>;
+    const own = Object.fromEntries(METHODS[method].options.map((k) => [k, hyper[k]])) as Partial<MethodOptions>;
+    return { ...loop, seed, method, ...own };
+  },
+  outputs: (s, tag) => ({ modelId: outName(`${s.method}-s${s.seed}`, tag) }),
+  run: async ({ env, slice, key, out, input, resume, log, progress }) => {
+    const bar = progress(`train ${key}`, slice.steps);
+    try {
+      const res = await trainModel(env.store, {
+        ...slice,
+        runName: out.modelId,
+        dataset: { name: input('dataset', 'dataset') },
+        from: modelFolder(env, input('base', 'modelId')),
+        outDir: modelFolder(env, out.modelId),
+        resume,
+        onProgress: (s) => bar.update(s.step, { loss: s.loss.toFixed(3) }),
+      });
+      log(`${out.modelId}: final loss ${res.finalLoss.toFixed(4)}`);
+      return { modelId: out.modelId, finalLoss: res.finalLoss };
+    } finally {
+      bar.stop();
+    }
+  },
+});
