@@ -20,6 +20,8 @@ export interface Verdict {
 export interface VerifyOptions {
   /** Relative tolerance for non-integer golds (integer golds need the exact value). */
   relTol?: number;
+  /** Wall-clock budget of one verdict in ms (the `math` verifier; default 100). A verdict that runs out is `unparseable` with reason `timeout`. */
+  timeBudgetMs?: number;
 }
 
 export type Verifier = (response: string, gold: string, opts: VerifyOptions) => Verdict;
