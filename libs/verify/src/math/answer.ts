@@ -151,6 +151,87 @@ function isProse(s: string): boolean {
   return s.split(/[\s'.-]+/).some((w) => w.length >= 3 && !FUNCTION_WORDS.test(w));
 }
 
+/** Whether the bracket opening at 0 closes exactly at the end of s (`(1, 2)` yes, `(1) + (2)` no). */
+function enclosedWhole(s: string, openLen: number, closeLen: number): boolean {
+  let depth = 0;
+  for (let i = openLen; i < s.length - closeLen; i++) {
+    const c = s[i];
+    if (c === '\\' && (s[i + 1] === '{' || s[i + 1] === '}')) {
+      depth += s[i + 1] === '{' ? 1 : -1;
+      i++;
+    } else if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    if (depth < 0) return false;
+  }
+  return depth === 0;
+}
+
+/** Splits at top-level `\cup`. */
+function splitUnion(s: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let from = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    else if (depth === 0 && c === '\\' && /^\\cup(?![a-zA-Z])/.test(s.slice(i, i + 5))) {
+      parts.push(s.slice(from, i).trim());
+      from = i + 4;
+    }
+  }
+  parts.push(s.slice(from).trim());
+  return parts;
+}
+
+/**
+ * Sets, tuples, intervals and unions are split here and their members read one by one, with the
+ * deadline checked between them: compute-engine canonicalises a whole set at once, which for a
+ * few dozen symbolic members takes hundreds of milliseconds that nothing could interrupt.
+ * Null when text is none of these.
+ */
+function readGroup(text: string, deadline: Deadline, pmDepth: number): ReadResult | null {
+  const members = (inner: string): Answer[] | string => {
+    const parts = splitTopLevel(inner);
+    if (parts.length > MAX_MEMBERS) return `more than ${MAX_MEMBERS} members`;
+    const out: Answer[] = [];
+    for (const p of parts) {
+      deadline.check();
+      const r = readPart(p, false, deadline, pmDepth);
+      if (!r.ok) return r.reason;
+      out.push(r.answer);
+    }
+    return out;
+  };
+  const union = splitUnion(text);
+  if (union.length > 1) {
+    const parts: Answer[] = [];
+    for (const u of union) {
+      const r = readPart(u, false, deadline, pmDepth);
+      if (!r.ok) return r;
+      parts.push(r.answer);
+    }
+    return ok({ kind: 'union', parts });
+  }
+  if (text.startsWith('\\{') && text.endsWith('\\}') && enclosedWhole(text, 2, 2)) {
+    const m = members(text.slice(2, -2));
+    return typeof m === 'string' ? fail(m) : ok({ kind: 'set', items: m, from: 'braces' });
+  }
+  const open = text[0];
+  const close = text[text.length - 1];
+  if ((open === '(' || open === '[') && (close === ')' || close === ']') && enclosedWhole(text, 1, 1)) {
+    const inner = text.slice(1, -1);
+    if (splitTopLevel(inner).length < 2) return null; // `(x+1)`: a parenthesised value
+    const m = members(inner);
+    if (typeof m === 'string') return fail(m);
+    if (m.length === 2 && (open === '[' || close === ']')) {
+      return ok({ kind: 'interval', lo: m[0] as Answer, hi: m[1] as Answer, loOpen: open === '(', hiOpen: close === ')' });
+    }
+    return ok({ kind: 'tuple', items: m });
+  }
+  return null;
+}
+
 /** One part (no top-level separators) of an answer. */
 function readPart(text: string, percent: boolean, deadline: Deadline, pmDepth: number): ReadResult {
   const pm = pmDepth < MAX_PM ? expandPm(text) : null;
@@ -163,6 +244,8 @@ function readPart(text: string, percent: boolean, deadline: Deadline, pmDepth: n
   }
   const letter = choiceLetter(text);
   if (letter !== null) return ok({ kind: 'choice', letter });
+  const grouped = readGroup(text, deadline, pmDepth);
+  if (grouped !== null) return grouped;
   const exact = exactNumber(text);
   if (exact !== null) return ok({ kind: 'number', json: ['Rational', Number(exact.n), Number(exact.d)], exact, percent });
   const parsed = parseLatex(text, deadline);

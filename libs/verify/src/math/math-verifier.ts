@@ -6,6 +6,7 @@ import { checkSteps } from '../steps';
 import { readAnswer, type Answer } from './answer';
 import { equivalent } from './compare';
 import { deadlineIn, TimeoutError } from './deadline';
+import { computeEngine } from './engine';
 
 /** Default wall-clock budget of one verdict (reading the response and comparing). */
 export const DEFAULT_TIME_BUDGET_MS = 100;
@@ -87,6 +88,7 @@ export const mathVerifier: Verifier = (response, gold, opts) => {
   const relTol = opts.relTol ?? DEFAULT_REL_TOL;
   const budget = opts.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS;
   const g = parseMathGold(gold);
+  computeEngine(); // built once per process (~0.4 s): not part of any verdict's budget
   const deadline = deadlineIn(budget);
   const report = checkSteps(response);
   const base = { gold, steps: { total: report.total, wrong: report.wrong, unchecked: report.unchecked } };
