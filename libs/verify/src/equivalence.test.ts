@@ -109,7 +109,7 @@ describe('verdict fields', () => {
 
   it('throws InputError for a gold with no number', () => {
     expect(() => verify('18', 'eighteen')).toThrow(InputError);
-    expect(() => verify('18', '')).toThrow(/gold answer has no parseable number/);
+    expect(() => verify('18', '')).toThrow(/gold answer is not one number/);
   });
 });
 

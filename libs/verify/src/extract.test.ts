@@ -8,7 +8,6 @@ const cases: Array<[string, string, ExtractionRule] | [string, null]> = [
   ['\\boxed{\\frac{1}{2}}', '\\frac{1}{2}', 'boxed'],
   ['\\boxed{ {{7}} }', '7', 'boxed'],
   ['\\boxed{{1}+{2}}', '{1}+{2}', 'boxed'],
-  ['\\boxed{5} and an unclosed \\boxed{6', '5', 'boxed'],
   ['\\boxed{\\{x\\}} is a set; \\boxed{9}', '9', 'boxed'],
   ['#### 72 and \\boxed{70}', '70', 'boxed'], // boxed outranks ####
   ['Natalia sold 48/2 = <<48/2=24>>24 clips.\n#### 72', '72', 'hashes'],
@@ -45,6 +44,12 @@ describe('extractAnswer', () => {
     const got = extractAnswer(text);
     if (raw === null) expect(got).toBeNull();
     else expect(got).toEqual({ raw, rule });
+  });
+
+  it('never falls back to an earlier box when the final \\boxed{ is cut off', () => {
+    expect(extractAnswer('\\boxed{5}. Wait, that is wrong: \\boxed{\\frac{1}{')).toEqual({ raw: '\\frac{1}{', rule: 'boxed', cutOff: true });
+    expect(extractAnswer('\\boxed{ \\boxed{5}')).toEqual({ raw: '\\boxed{5}', rule: 'boxed', cutOff: true });
+    expect(extractAnswer('\\boxed{\\{1, 2\\}} then \\boxed{7}')).toEqual({ raw: '7', rule: 'boxed' });
   });
 
   it('takes boxed content as written even when it is not a number', () => {

@@ -11,6 +11,11 @@ export interface Extraction {
    */
   raw: string;
   rule: ExtractionRule;
+  /**
+   * The final `\boxed{` never closes (the generation hit its token limit): `raw` is what was
+   * written after it. The answer is then unparseable; an earlier, complete box is never used.
+   */
+  cutOff?: true;
 }
 
 /**
@@ -29,13 +34,23 @@ export function extractAnswer(text: string): Extraction | null {
 
 const BOXED = '\\boxed';
 
-/** Content of the last complete `\boxed{…}`: one linear pass with an explicit stack (no recursion). */
-function extractBoxed(text: string): Extraction | null {
+/** Every complete `\boxed{…}` content span in text order, and whether a `\boxed{` is left open at the end. */
+export interface BoxedSpans {
+  /** [start, end) of each complete box's content, outermost boxes only, in order. */
+  spans: [number, number][];
+  /** Index just after the `{` of the first `\boxed{` that never closes, or -1. */
+  openAt: number;
+}
+
+/**
+ * All complete top-level `\boxed{…}` in one linear pass with an explicit stack (no recursion).
+ * A `\boxed{` still open at the end (a cut-off final answer) is reported in `openAt`.
+ */
+export function boxedSpans(text: string): BoxedSpans {
+  const spans: [number, number][] = [];
   const first = text.indexOf(BOXED);
-  if (first < 0) return null;
+  if (first < 0) return { spans, openAt: -1 };
   const opens: number[] = []; // positions of `{`; negative-encoded (-(p+1)) when it opens a \boxed
-  let best = -1;
-  let bestEnd = -1;
   for (let i = first; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 92 /* \ */) {
@@ -56,17 +71,32 @@ function extractBoxed(text: string): Extraction | null {
       const open = opens.pop();
       if (open !== undefined && open < 0) {
         const start = -open; // index after the `{`
-        if (start > best) {
-          best = start;
-          bestEnd = i;
-        }
+        // An inner box closes before its outer one: drop the spans the outer box contains.
+        while (spans.length > 0 && (spans[spans.length - 1]?.[0] ?? -1) > start) spans.pop();
+        spans.push([start, i]);
       }
     }
   }
-  if (best < 0) return null;
-  const [a, b] = unwrapBraces(text, best, bestEnd);
-  const raw = text.slice(a, Math.min(b, a + MAX_ANSWER_CHARS)).trim();
-  return { raw, rule: 'boxed' };
+  const open = opens.find((o) => o < 0);
+  return { spans, openAt: open === undefined ? -1 : -open };
+}
+
+/** Content of the last complete `\boxed{…}`, or the cut-off text after a final `\boxed{` that never closes. */
+function extractBoxed(text: string): Extraction | null {
+  const { spans, openAt } = boxedSpans(text);
+  if (openAt >= 0) {
+    const raw = text.slice(openAt, openAt + MAX_ANSWER_CHARS).trim();
+    return { raw, rule: 'boxed', cutOff: true };
+  }
+  const last = spans[spans.length - 1];
+  if (last === undefined) return null;
+  return { raw: boxContent(text, last), rule: 'boxed' };
+}
+
+/** The text of one box span with whole-wrapping braces and spaces removed, capped at MAX_ANSWER_CHARS. */
+export function boxContent(text: string, span: readonly [number, number]): string {
+  const [a, b] = unwrapBraces(text, span[0], span[1]);
+  return text.slice(a, Math.min(b, a + MAX_ANSWER_CHARS)).trim();
 }
 
 /**

@@ -16,8 +16,8 @@ function bump(gold: string): string {
   return frac === undefined ? next : `${next}.${frac}`;
 }
 
-/** Every solution must grade correct against its own `#### N` and incorrect against N+1. */
-function gradeOwnAndBumped(rows: Row[]): string[] {
+/** Every solution must grade correct against its own `#### N` and incorrect against N+1 (under `numeric` or `math`). */
+function gradeOwnAndBumped(rows: Row[], verifier = 'numeric'): string[] {
   const failures: string[] = [];
   for (const r of rows) {
     const m = /####\s*([^\n]+)\s*$/.exec(r.answer);
@@ -26,13 +26,13 @@ function gradeOwnAndBumped(rows: Row[]): string[] {
       continue;
     }
     const gold = (m[1] ?? '').trim();
-    const own = verify(r.answer, gold);
+    const own = verify(r.answer, gold, { verifier });
     if (own.status !== 'correct' || own.extractedBy !== 'hashes') {
       failures.push(`${r.file}:${r.line}: own answer ${gold} → ${own.status} (${own.reason})`);
     }
     const bumped = bump(gold);
     const perturbed = r.answer.slice(0, m.index) + `#### ${bumped}`;
-    const other = verify(perturbed, gold);
+    const other = verify(perturbed, gold, { verifier });
     if (other.status !== 'incorrect') {
       failures.push(`${r.file}:${r.line}: perturbed ${bumped} vs ${gold} → ${other.status} (${other.reason})`);
     }
@@ -44,6 +44,10 @@ describe('GSM8K-format fixture (the project\'s own questions)', () => {
   it('grades every solution correct against its own #### N and incorrect against N+1', () => {
     expect(fixture.length).toBeGreaterThan(20);
     expect(gradeOwnAndBumped(fixture)).toEqual([]);
+  });
+
+  it('grades the same under the math verifier', () => {
+    expect(gradeOwnAndBumped(fixture, 'math')).toEqual([]);
   });
 
   it('finds every calculator annotation right, and a wrong one wrong', () => {
@@ -69,6 +73,11 @@ describe('GSM8K (full set, 8,792 solutions)', () => {
   it('grades every solution correct against its own #### N and incorrect against N+1', (ctx) => {
     if (!data.full) ctx.skip(data.reason);
     expect(gradeOwnAndBumped(full)).toEqual([]);
+  });
+
+  it('grades the same under the math verifier: own answer correct, N+1 incorrect', (ctx) => {
+    if (!data.full) ctx.skip(data.reason);
+    expect(gradeOwnAndBumped(full, 'math')).toEqual([]);
   });
 
   it('finds few wrong calculator annotations', (ctx) => {

@@ -11,6 +11,8 @@ export {
   type Verifier,
   type VerifyOptions,
 } from './numeric-verifier';
+export { mathVerifier, parseMathGold, extractMathAnswer, DEFAULT_TIME_BUDGET_MS } from './math/math-verifier';
+export { readAnswer, type Answer, type AnswerKind } from './math/answer';
 export { registerVerifier, getVerifier, listVerifiers, verify } from './registry';
 export { benchVerify, type BenchOptions, type BenchResult } from './bench';
 export type { Rational } from './rational';

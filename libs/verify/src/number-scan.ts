@@ -151,9 +151,32 @@ function scanExponent(s: string, i: number): { end: number; exp: number } | null
   return s[end] === '}' ? { end: end + 1, exp } : null;
 }
 
+/**
+ * `^a^b^c`: powers group from the right, so the exponent is a^(b^c) (`3^2^2` = 3^4 = 81).
+ * An exponent beyond MAX_EXPONENT is Infinity, and a non-integer one (`2^-1^…`) NaN: either
+ * makes the value null in `power`, never a wrong number.
+ */
+function scanExponentChain(s: string, i: number): { end: number; exp: number } | null {
+  const exps: number[] = [];
+  let end = i;
+  while (s[end] === '^') {
+    const e = scanExponent(s, end);
+    if (!e) return exps.length === 0 ? null : { end, exp: NaN }; // `2^3^x`: not a number
+    exps.push(e.exp);
+    end = e.end;
+  }
+  let exp = exps.pop() ?? NaN;
+  for (let k = exps.length - 1; k >= 0; k--) {
+    const base = exps[k] ?? NaN;
+    exp = Math.abs(exp) > MAX_EXPONENT || Math.abs(base) > MAX_EXPONENT ? Infinity : base ** exp;
+    if (!Number.isFinite(exp) || Math.abs(exp) > MAX_EXPONENT) exp = Infinity;
+  }
+  return { end, exp };
+}
+
 /** base^exp exactly; null when the result would add more than MAX_EXPONENT digits. */
 function power(base: Rational | null, exp: number, baseChars: number): Rational | null {
-  if (!base || baseChars * Math.abs(exp) > MAX_EXPONENT) return null;
+  if (!base || !Number.isInteger(exp) || baseChars * Math.abs(exp) > MAX_EXPONENT) return null;
   const k = BigInt(Math.abs(exp));
   const n = base.n ** k;
   const d = base.d ** k;
@@ -174,7 +197,7 @@ function scanBody(s: string, i: number): Span | null {
   if (!lit) return null;
   let span: Span = lit;
   if (s[lit.end] === '^') {
-    const e = scanExponent(s, lit.end);
+    const e = scanExponentChain(s, lit.end);
     if (!e) return null;
     span = { end: e.end, value: power(lit.value, e.exp, lit.end - i) };
   }

@@ -20,6 +20,8 @@ export interface Verdict {
 export interface VerifyOptions {
   /** Relative tolerance for non-integer golds (integer golds need the exact value). */
   relTol?: number;
+  /** Wall-clock budget of one verdict in ms (the `math` verifier; default 100). A verdict that runs out is `unparseable` with reason `timeout`. */
+  timeBudgetMs?: number;
 }
 
 export type Verifier = (response: string, gold: string, opts: VerifyOptions) => Verdict;
@@ -31,19 +33,25 @@ function show(text: string): string {
 }
 
 /**
- * The gold answer as a number. Bare (`18`, `$1,200`, `\frac{1}{2}`) or a full solution
- * ending in `#### N`: the same extraction applies. Throws InputError when there is none.
+ * The gold answer as one number. A bare gold (`18`, `$1,200`, `\frac{1}{2}`, `x = 5`) is read
+ * whole; a solution is read at its marked final answer (`\boxed{…}` or `#### N`). A gold is
+ * never reduced to one of its numbers: `\frac{1}{2^{10}}`, `\pm 3`, `9:30`, `4 and 27` or
+ * `(4, 5)` is not one number, so it throws InputError naming it (use the `math` verifier).
  */
 export function parseGold(gold: string): { text: string; value: ParsedAnswer } {
   const ex = extractAnswer(gold);
-  const value = ex ? parseAnswer(ex.raw) : null;
-  if (!ex || !value) {
-    throw new InputError(`gold answer has no parseable number: "${show(gold)}"`, {
+  const marked = ex !== null && (ex.rule === 'boxed' || ex.rule === 'hashes') && ex.cutOff !== true;
+  const text = marked ? ex.raw : gold.trim();
+  const value = parseAnswer(text);
+  if (!value) {
+    throw new InputError(`gold answer is not one number: "${show(gold)}"`, {
       where: 'gold answer',
-      hint: 'give the gold as a number (18, 1/2, \\frac{1}{2}, 50%) or a solution ending in "#### N"',
+      hint:
+        'give the gold as one number (18, 1/2, \\frac{1}{2}, 50%) or a solution ending in "#### N"; ' +
+        'for tuples, sets, intervals, expressions or \\pm use the math verifier',
     });
   }
-  return { text: ex.raw, value };
+  return { text, value };
 }
 
 /** The built-in `numeric` verifier: extract, compare as exact rationals, check annotations. */
@@ -58,6 +66,9 @@ export const numericVerifier: Verifier = (response, gold, opts) => {
     return { ...base, status: 'unparseable', extracted: null, extractedBy: null, reason: 'no number in response' };
   }
   const found = { extracted: ex.raw, extractedBy: ex.rule };
+  if (ex.cutOff) {
+    return { ...base, ...found, status: 'unparseable', reason: 'the final \\boxed{ is cut off (never closed)' };
+  }
   const pred = parseAnswer(ex.raw);
   if (!pred) {
     return { ...base, ...found, status: 'unparseable', reason: `${ex.rule} answer "${show(ex.raw)}" is not a number` };

@@ -6,6 +6,7 @@ import { benchVerify, getVerifier, listVerifiers, registerVerifier, verify, type
 describe('verifier registry', () => {
   it('has the built-in numeric verifier as the default', () => {
     expect(listVerifiers()).toContain('numeric');
+    expect(listVerifiers()).toContain('math');
     expect(verify('#### 7', '7', { verifier: 'numeric' }).status).toBe('correct');
     expect(getVerifier('numeric')('#### 7', '8', {}).status).toBe('incorrect');
   });
@@ -26,8 +27,8 @@ describe('verifier registry', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(InputError);
-    expect((err as Error).message).toBe('unknown verifier "symbolic"; known verifiers: exact-text, numeric');
-    expect(() => verify('1', '1', { verifier: 'nope' })).toThrow(/known verifiers: exact-text, numeric/);
+    expect((err as Error).message).toBe('unknown verifier "symbolic"; known verifiers: exact-text, math, numeric');
+    expect(() => verify('1', '1', { verifier: 'nope' })).toThrow(/known verifiers: exact-text, math, numeric/);
   });
 
   it('dispatches to a registered verifier and refuses duplicate names', () => {
@@ -68,5 +69,11 @@ describe('benchVerify', () => {
     expect(a.seconds).toBeGreaterThan(0);
     expect(a.rowsPerSecond).toBeCloseTo(3000 / a.seconds, 6);
     expect(() => benchVerify({ rows: 0 })).toThrow(InputError);
+  });
+
+  it('grades MATH-style rows under math as they were made', () => {
+    const r = benchVerify({ rows: 600, seed: 3, verifier: 'math' });
+    console.log(`bench math 600 rows: ${r.rowsPerSecond.toFixed(0)} rows/s`);
+    expect(r).toMatchObject({ verifier: 'math', rowKind: 'math-style', rows: 600, accuracy: 1 });
   });
 });

@@ -1,7 +1,11 @@
 import { InputError } from '@sieve/core';
+import { mathVerifier } from './math/math-verifier';
 import { numericVerifier, type Verdict, type Verifier, type VerifyOptions } from './numeric-verifier';
 
-const verifiers = new Map<string, Verifier>([['numeric', numericVerifier]]);
+const verifiers = new Map<string, Verifier>([
+  ['numeric', numericVerifier],
+  ['math', mathVerifier],
+]);
 
 /** Adds a named verifier; names are unique so a typo cannot silently replace `numeric`. */
 export function registerVerifier(name: string, fn: Verifier): void {

@@ -65,13 +65,17 @@ export function registerQuestions(program: Command): void {
     .option('--split <name>', 'split to put the questions in', 'train')
     .option('--format <fmt>', 'jsonl or csv (default: from the file extension)')
     .option('--no-header', 'CSV has no header row: name columns by number (1, 2, …)')
-    .option('--question-field <name>', 'field/column with the question', 'question')
+    .option('--verifier <name>', 'numeric (golds are numbers) or math (MATH-style: problem/solution rows, gold = the last \\boxed{}, or problem/answer rows); recorded in each question\'s meta', 'numeric')
+    .option('--question-field <name>', 'field/column with the question (default: question, or problem with --verifier math)')
     .option('--answer-field <name>', 'field/column with the gold answer (bare, or a solution ending in "#### N")', 'answer')
-    .option('--solution-field <name>', 'field/column with a worked solution, if separate')
+    .option('--solution-field <name>', 'field/column with a worked solution, if separate (default with --verifier math: solution)')
     .option('--skip-bad', 'skip malformed rows (counted and reported) instead of stopping with nothing written')
     .action(async (file: string, opts: ImportOptions, cmd: Command) => {
       if (opts.format !== undefined && opts.format !== 'jsonl' && opts.format !== 'csv') {
         throw new InputError(`unknown format "${opts.format}"`, { where: '--format', hint: 'use jsonl or csv' });
+      }
+      if (opts.verifier !== 'numeric' && opts.verifier !== 'math') {
+        throw new InputError(`unknown verifier "${opts.verifier}" for an import`, { where: '--verifier', hint: 'use numeric or math' });
       }
       const set = opts.set ?? basename(file).replace(/\.[^.]+$/, '');
       const loaded = await loadQuestions(file, {
@@ -81,6 +85,7 @@ export function registerQuestions(program: Command): void {
         answerField: opts.answerField,
         solutionField: opts.solutionField,
         skipBad: opts.skipBad ?? false,
+        verifier: opts.verifier,
       });
       await withStore(cmd, (store) => {
         const r = store.questions.insertMany(set, opts.split, `import:${basename(file)}`, loaded.questions);
@@ -130,8 +135,9 @@ interface ImportOptions {
   split: string;
   format?: string;
   header: boolean;
-  questionField: string;
+  questionField?: string;
   answerField: string;
+  verifier: string;
   solutionField?: string;
   skipBad?: boolean;
 }

@@ -1,4 +1,5 @@
 import { InputError } from '@sieve/core';
+import { parseMathGold } from '@sieve/verify';
 import { basename } from 'node:path';
 import type { NewQuestion } from '../types';
 import { extractGoldAnswer } from './gold-answer';
@@ -17,6 +18,13 @@ export interface LoadQuestionsOptions {
   solutionField?: string;
   /** Count bad rows in `skipped` and go on, instead of failing the whole import. */
   skipBad?: boolean;
+  /**
+   * How golds are read, recorded in every question's `meta.verifier`. `numeric` (default): the
+   * final number. `math`: MATH-style — the question in `problem` (default field), the gold in
+   * `answer` as written, or, in a row without `answer`, the last `\boxed{…}` of `solution`;
+   * a gold the math verifier cannot read as one answer is a bad row.
+   */
+  verifier?: 'numeric' | 'math';
 }
 
 export interface LoadedQuestions {
@@ -39,6 +47,19 @@ function fieldText(record: Record<string, unknown>, field: string): FieldValue {
   return { ok: false, reason: `field "${field}" is ${Array.isArray(v) ? 'an array' : 'an object'}, not text` };
 }
 
+/** The record's unmapped fields, with where it came from and the verifier its gold was read for. */
+function metaOf(record: Record<string, unknown>, mapped: readonly string[], line: number, source: string, verifier: string): Record<string, unknown> {
+  const meta: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(record)) {
+    if (mapped.includes(k)) continue;
+    meta[k === 'line' || k === 'source' || k === 'verifier' ? `record_${k}` : k] = v;
+  }
+  meta.line = line;
+  meta.source = source;
+  if (verifier !== 'numeric') meta.verifier = verifier; // absent means numeric, as in stores from before
+  return meta;
+}
+
 const short = (s: string) => JSON.stringify(s.length > 60 ? `${s.slice(0, 57)}...` : s);
 
 /**
@@ -47,9 +68,12 @@ const short = (s: string) => JSON.stringify(s.length > 60 ? `${s.slice(0, 57)}..
  */
 export async function loadQuestions(path: string, opts: LoadQuestionsOptions = {}): Promise<LoadedQuestions> {
   const format = formatOf(path, opts.format);
-  const qf = opts.questionField ?? 'question';
+  const math = opts.verifier === 'math';
+  const qf = opts.questionField ?? (math ? 'problem' : 'question');
   const af = opts.answerField ?? 'answer';
-  const sf = opts.solutionField;
+  // MATH-style rows carry either `answer` or only a `solution` ending in \boxed{…}.
+  const sf = opts.solutionField ?? (math ? 'solution' : undefined);
+  const solutionOptional = math && opts.solutionField === undefined;
   const mapped = [qf, af, ...(sf === undefined ? [] : [sf])];
   const source = basename(path);
   const questions: NewQuestion[] = [];
@@ -71,8 +95,9 @@ export async function loadQuestions(path: string, opts: LoadQuestionsOptions = {
       columnsChecked = true;
     }
     const q = fieldText(record, qf);
-    const a = fieldText(record, af);
-    const s = sf === undefined ? null : fieldText(record, sf);
+    const s0 = sf === undefined ? null : fieldText(record, sf);
+    const s = solutionOptional && s0 !== null && !s0.ok && record[sf ?? ''] == null ? null : s0;
+    const a = math && record[af] == null && s !== null && s.ok ? s : fieldText(record, af);
     const failed = [q, a, s].find((f): f is { ok: false; reason: string } => f !== null && !f.ok);
     if (failed !== undefined) {
       bad(line, failed.reason, 'map the fields with questionField/answerField/solutionField');
@@ -84,6 +109,18 @@ export async function loadQuestions(path: string, opts: LoadQuestionsOptions = {
       bad(line, `field "${qf}" is empty`);
       continue;
     }
+    if (math) {
+      let gold: string;
+      try {
+        gold = parseMathGold(answerText).text;
+      } catch (cause) {
+        bad(line, `field "${a === s ? sf : af}": ${(cause as Error).message}`, (cause as InputError).hint);
+        continue;
+      }
+      const solutionText = s !== null && s.ok ? s.text.trim() : '';
+      questions.push({ text, goldAnswer: gold, goldSolution: solutionText !== '' ? solutionText : null, difficulty: null, meta: metaOf(record, mapped, line, source, 'math') });
+      continue;
+    }
     const gold = extractGoldAnswer(answerText);
     if (gold === null) {
       bad(line, `field "${af}": no final number in ${short(answerText)}`, 'the answer must be a number or a solution ending in "#### <number>"');
@@ -92,13 +129,7 @@ export async function loadQuestions(path: string, opts: LoadQuestionsOptions = {
     const solutionText = s !== null && s.ok ? s.text.trim() : '';
     const goldSolution = solutionText !== '' ? solutionText : gold.bare ? null : answerText.trim();
     const annotations = goldSolution?.match(/<<[^<>]*>>/g)?.length ?? 0;
-    const meta: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(record)) {
-      if (mapped.includes(k)) continue;
-      meta[k === 'line' || k === 'source' ? `record_${k}` : k] = v;
-    }
-    meta.line = line;
-    meta.source = source;
+    const meta = metaOf(record, mapped, line, source, 'numeric');
     questions.push({ text, goldAnswer: gold.answer, goldSolution, difficulty: annotations > 0 ? annotations : null, meta });
   }
 
