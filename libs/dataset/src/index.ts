@@ -23,3 +23,6 @@ export { buildDataset, type BuildDatasetOptions, type BuildDatasetResult } from 
 export { exportDataset, findDataset, type ExportDatasetOptions } from './export';
 export { csvField, csvRow } from './csv-write';
 export { importDataset, type ImportDatasetOptions, type ImportDatasetResult } from './import';
+export { exportForTrainer, trainerFiles, TRAINERS, type Trainer, type ExportForTrainerOptions, type ExportForTrainerResult } from './trainers/export-trainer';
+export { questionAsUser, type PromptStyle, type ChatMessage, type TrainerItem } from './trainers/items';
+export { DEFAULT_TRAINER_HYPER, type TrainerHyper } from './trainers/hyper';
