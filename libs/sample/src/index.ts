@@ -21,3 +21,16 @@ export {
 } from './sample-stage';
 export { benchSample, type BenchSampleOptions, type BenchSampleResult, type ThroughputFigure } from './bench';
 export { splitIntoBatches, MIN_BATCHES } from './batches';
+export {
+  checkSamplingRequest,
+  seedsOf,
+  sampleSeed,
+  ContextLengthError,
+  type SamplingEngine,
+  type SamplingRequest,
+  type EngineSample,
+  type EnginePrompt,
+  type EngineFinishReason,
+} from './engines/engine';
+export { openTfjsEngine, type TfjsEngineOptions, type TfjsSamplingEngine } from './engines/tfjs';
+export { renderPlainChat } from './engines/plain-chat';
