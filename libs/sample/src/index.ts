@@ -34,3 +34,5 @@ export {
 } from './engines/engine';
 export { openTfjsEngine, type TfjsEngineOptions, type TfjsSamplingEngine } from './engines/tfjs';
 export { renderPlainChat } from './engines/plain-chat';
+export { startModelServer, type ModelServer, type ModelServerOptions } from './serve/server';
+export { createModelApp } from './serve/app';
