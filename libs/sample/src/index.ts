@@ -36,3 +36,6 @@ export { openTfjsEngine, type TfjsEngineOptions, type TfjsSamplingEngine } from 
 export { renderPlainChat } from './engines/plain-chat';
 export { startModelServer, type ModelServer, type ModelServerOptions } from './serve/server';
 export { createModelApp } from './serve/app';
+export { openOpenAIEngine, type OpenAIEngineOptions, type OpenAISamplingEngine } from './engines/openai';
+export type { Endpoint } from './engines/endpoint-pool';
+export { DEFAULT_RETRY, type RetryPolicy } from './engines/retry';

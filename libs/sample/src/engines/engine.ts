@@ -74,9 +74,13 @@ export interface SamplingEngine {
   close(): Promise<void>;
 }
 
-/** The seed of sample i of a request without per-sample seeds. */
+/**
+ * The seed of sample i of a request without per-sample seeds. Sample 0 uses the seed itself, so a
+ * request with n = 1 and seed s gives the sample of seed s (as vLLM does): an engine that sends one
+ * sample per HTTP request reproduces the per-sample seeds exactly.
+ */
 export function sampleSeed(seed: number, i: number): number {
-  return mixSeed(seed, i);
+  return i === 0 ? seed : mixSeed(seed, i);
 }
 
 /** The seed each sample of a request uses. */
