@@ -13,6 +13,7 @@ import { registerSample } from './commands/sample';
 import { registerEval } from './commands/eval';
 import { registerInspect } from './commands/inspect';
 import { registerServe } from './commands/serve';
+import { registerServeModel } from './commands/serve-model';
 
 export function buildProgram(): Command {
   const program = new Command('sieve')
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerDatasets(program);
   registerInspect(program);
   registerServe(program);
+  registerServeModel(program);
   registerGrade(program);
   registerDoctor(program);
   registerBench(program);

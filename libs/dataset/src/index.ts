@@ -25,3 +25,6 @@ export { csvField, csvRow } from './csv-write';
 export { importDataset, type ImportDatasetOptions, type ImportDatasetResult } from './import';
 export { VERIFY_STAGE, VerifyOptionsSchema, type VerifyOptions } from './stages/verify';
 export { FILTER_STAGE, PAIRS_STAGE, FilterOptionsSchema } from './stages/filter';
+export { exportForTrainer, trainerFiles, TRAINERS, type Trainer, type ExportForTrainerOptions, type ExportForTrainerResult } from './trainers/export-trainer';
+export { questionAsUser, type PromptStyle, type ChatMessage, type TrainerItem } from './trainers/items';
+export { DEFAULT_TRAINER_HYPER, type TrainerHyper } from './trainers/hyper';

@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { InputError, SieveError } from '@sieve/core';
 import { initBackend, loadCheckpoint, tokenizerFromJSON, type ModelConfig, type Tokenizer } from '@sieve/model';
-import { generate } from './generate';
+import { generate, type GenerateHooks } from './generate';
 import type { GenRequest, GenResult, GenerateParams } from './sequence';
 import type { FromWorker, SerializedError, ToWorker, WorkerInit } from './worker-protocol';
 
@@ -26,8 +26,11 @@ export interface Engine {
   readonly workers: number;
   /** The backend that runs generation. */
   readonly backend: string;
-  /** Generates one batch (on the next free worker). */
-  run(requests: GenRequest[], params: GenerateParams): Promise<GenResult[]>;
+  /**
+   * Generates one batch (on the next free worker). `hooks` (e.g. onLogits for top log-probs) run in
+   * this thread only: a worker pool rejects them.
+   */
+  run(requests: GenRequest[], params: GenerateParams, hooks?: GenerateHooks): Promise<GenResult[]>;
   close(): Promise<void>;
 }
 
@@ -46,9 +49,9 @@ async function openInProcess(opts: EngineOptions): Promise<Engine> {
     tokenizer: ck.tokenizer,
     workers: 0,
     backend: info.name,
-    async run(requests, params) {
+    async run(requests, params, hooks) {
       await new Promise((r) => setImmediate(r)); // let the caller's I/O (progress, store) run between batches
-      return generate(ck.model, ck.tokenizer, requests, params);
+      return generate(ck.model, ck.tokenizer, requests, params, hooks);
     },
     async close() {
       ck.model.dispose();
@@ -134,7 +137,8 @@ class WorkerPool implements Engine {
     }
   }
 
-  run(requests: GenRequest[], params: GenerateParams): Promise<GenResult[]> {
+  run(requests: GenRequest[], params: GenerateParams, hooks?: GenerateHooks): Promise<GenResult[]> {
+    if (hooks) return Promise.reject(new SieveError('generation hooks (top log-probs) need workers: 0', { hint: 'open the engine with workers: 0' }));
     if (this.failure) return Promise.reject(this.failure);
     if (this.closing) return Promise.reject(new SieveError('the sampling engine is closed'));
     return new Promise((resolve, reject) => {

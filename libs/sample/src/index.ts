@@ -22,3 +22,21 @@ export {
 export { benchSample, type BenchSampleOptions, type BenchSampleResult, type ThroughputFigure } from './bench';
 export { splitIntoBatches, MIN_BATCHES } from './batches';
 export { SAMPLE_STAGE, SampleOptionsSchema, type SampleOptions } from './stages/sample';
+export {
+  checkSamplingRequest,
+  seedsOf,
+  sampleSeed,
+  ContextLengthError,
+  type SamplingEngine,
+  type SamplingRequest,
+  type EngineSample,
+  type EnginePrompt,
+  type EngineFinishReason,
+} from './engines/engine';
+export { openTfjsEngine, type TfjsEngineOptions, type TfjsSamplingEngine } from './engines/tfjs';
+export { renderPlainChat } from './engines/plain-chat';
+export { startModelServer, type ModelServer, type ModelServerOptions } from './serve/server';
+export { createModelApp } from './serve/app';
+export { openOpenAIEngine, type OpenAIEngineOptions, type OpenAISamplingEngine } from './engines/openai';
+export type { Endpoint } from './engines/endpoint-pool';
+export { DEFAULT_RETRY, type RetryPolicy } from './engines/retry';

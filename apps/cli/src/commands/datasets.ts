@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { InputError } from '@sieve/core';
-import { exportDataset, importDataset } from '@sieve/dataset';
+import { exportDataset, exportForTrainer, importDataset, questionAsUser, TRAINERS, DEFAULT_TRAINER_HYPER, type Trainer } from '@sieve/dataset';
 import { withStore } from '../context';
 import { intOption } from '../parse';
 import { printTable } from '../table';
@@ -9,12 +9,35 @@ export function registerDatasets(program: Command): void {
   program
     .command('export')
     .argument('<dataset>', 'dataset name (latest version unless --version)')
-    .description('write a dataset\'s kept items as prompt/response pairs (or prompt/chosen/rejected for pairs)')
+    .description(
+      'write a dataset\'s kept items as prompt/response pairs (or prompt/chosen/rejected for pairs); with --for, a folder\n' +
+        'a trainer reads: TRL, LLaMA-Factory or ms-swift data plus ready configs for DFT and plain SFT (the RFT baseline), or DPO for pairs',
+    )
     .option('--version <n>', 'dataset version', intOption('--version', 1))
-    .option('--format <fmt>', 'jsonl or csv', 'jsonl')
-    .option('--pairs', 'write DPO pairs (default for a pairs dataset)')
-    .option('--out <file>', 'write to this file (default: stdout)')
-    .action(async (name: string, opts: { version?: number; format: string; pairs?: boolean; out?: string }, cmd: Command) => {
+    .option('--format <fmt>', 'jsonl or csv (without --for)', 'jsonl')
+    .option('--pairs', 'write DPO pairs (default for a pairs dataset; without --for)')
+    .option('--for <trainer>', `write a folder for a trainer: ${TRAINERS.join(', ')} (needs --out DIR)`)
+    .option('--base-model <id>', 'with --for: the Hugging Face model id or path the configs train from', DEFAULT_TRAINER_HYPER.baseModel)
+    .option('--chat', 'with --for: prompts as chat messages (the question as the user turn) instead of sieve\'s plain "Q: …\\nA: " text')
+    .option('--out <path>', 'write to this file (default: stdout); with --for, the output folder')
+    .action(async (name: string, opts: { version?: number; format: string; pairs?: boolean; for?: string; baseModel: string; chat?: boolean; out?: string }, cmd: Command) => {
+      if (opts.for !== undefined) {
+        if (!(TRAINERS as readonly string[]).includes(opts.for)) throw new InputError(`unknown trainer "${opts.for}"`, { where: '--for', hint: `use one of ${TRAINERS.join(', ')}` });
+        if (opts.out === undefined) throw new InputError('--for needs an output folder', { where: '--out', hint: `e.g. --out exports/${name}-${opts.for}` });
+        const outDir = opts.out;
+        await withStore(cmd, async (store) => {
+          const res = await exportForTrainer(store, {
+            name,
+            trainer: opts.for as Trainer,
+            outDir,
+            hyper: { baseModel: opts.baseModel },
+            ...(opts.chat ? { style: questionAsUser() } : {}),
+            ...(opts.version !== undefined ? { version: opts.version } : {}),
+          });
+          process.stdout.write(`exported ${res.rows} ${res.kind === 'dpo' ? 'preference pairs' : 'examples'} for ${opts.for} to ${outDir}: ${res.files.join(', ')}\n`);
+        });
+        return;
+      }
       if (opts.format !== 'jsonl' && opts.format !== 'csv') throw new InputError(`unknown format "${opts.format}"`, { where: '--format', hint: 'use jsonl or csv' });
       await withStore(cmd, async (store) => {
         const n = await exportDataset(store, {
