@@ -21,7 +21,7 @@ export function sieve(cwd: string, args: string[], env: Record<string, string> =
     cwd,
     encoding: 'utf8',
     env: { ...process.env, SIEVE_BACKEND: 'wasm', ...env },
-    timeout: 120_000,
+    timeout: 300_000,
   });
   if (res.error) throw res.error;
   return { code: res.status, stdout: res.stdout, stderr: res.stderr };

@@ -17,7 +17,7 @@ const runDir = (): string => join(dir, 'data', 'runs', 'quick');
 const quick = (): Record<string, Record<string, unknown>> =>
   JSON.parse(readFileSync(join(repoRoot, 'data', 'presets', 'quick.json'), 'utf8'));
 const stageLines = (stderr: string): string[] =>
-  stderr.split('\n').filter((l) => /^(questions|pretrain|sample|verify|filter|train|eval|report)(:\S+)?: /.test(l));
+  stderr.split('\n').filter((l) => /^(questions|pretrain|sample|verify|filter|pairs|train|eval|report)(:\S+)?: /.test(l));
 
 function stageStatus(): Record<string, string> {
   const db = new Database(join(runDir(), 'sieve.sqlite'), { readonly: true });
@@ -29,7 +29,7 @@ function stageStatus(): Record<string, string> {
   }
 }
 
-describe('sieve run --preset quick, end to end', () => {
+describe('sieve run --preset quick, end to end', { timeout: 300_000 }, () => {
   it('runs the whole chain and writes a report with every method', () => {
     const res = sieve(dir, ['run', '--preset', 'quick']);
     expect(res.code, res.stderr).toBe(0);
@@ -65,6 +65,25 @@ describe('sieve run --preset quick, end to end', () => {
     expect(err).toMatch(/^eval:dft\/s1: config changed, running/m);
     expect(err).toMatch(/^eval:base: unchanged, skipped/m);
     expect(err).toMatch(/^report: config changed, running/m);
+  });
+
+  it('adding dpo to a finished run builds the pairs and trains dpo, and reruns nothing that was done', () => {
+    const cfg = quick();
+    cfg['train'] = { ...cfg['train'], methods: ['sft'] };
+    const file = join(dir, 'no-dpo.json');
+    writeFileSync(file, JSON.stringify(cfg));
+    const first = sieve(dir, ['--run', 'adddpo', 'run', '--config', file]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).not.toMatch(/^pairs: /m);
+    cfg['train'] = { ...cfg['train'], methods: ['sft', 'dpo'] };
+    writeFileSync(file, JSON.stringify(cfg));
+    const res = sieve(dir, ['--run', 'adddpo', 'run', '--config', file]);
+    expect(res.code, res.stderr).toBe(0);
+    for (const s of ['questions', 'pretrain', 'sample', 'verify', 'filter', 'train:sft/s1', 'eval:base', 'eval:sft/s1']) expect(res.stderr).toContain(`${s}: unchanged, skipped`);
+    for (const s of ['pairs', 'train:dpo/s1', 'eval:dpo/s1']) expect(res.stderr).toMatch(new RegExp(`^${s}: running$`, 'm'));
+    expect(res.stderr).toMatch(/^report: config changed, running/m);
+    const md = readFileSync(join(dir, 'data', 'runs', 'adddpo', 'report', 'report.md'), 'utf8');
+    expect(md).toMatch(/^\| dpo \|.*\| test \| \d\.\d{3}/m);
   });
 
   it('a run killed during training resumes that training and finishes', async () => {

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { defineStage, outName } from '@sieve/core';
 import { modelFolder, type RunEnv } from '@sieve/store';
-import { MethodHyperSchema, TrainHyperSchema, type LoopHyper, type MethodOptions } from '../hyper';
+import { LoopHyperSchema, TrainHyperSchema, type LoopHyper, type MethodOptions } from '../hyper';
 import { METHODS, TRAIN_METHODS, type TrainMethod } from '../methods';
 import { trainModel } from '../train-model';
 
@@ -17,6 +17,9 @@ export type TrainOptions = z.output<typeof TrainOptionsSchema>;
 
 /** What one (method, seed) run reads: the loop's options, the seed, and only its own method's options. */
 export type TrainSlice = LoopHyper & { method: TrainMethod } & Partial<MethodOptions>;
+
+/** The loop's options a run reads from `train` (its seed comes from `train.seeds`). */
+const LOOP_KEYS = (Object.keys(LoopHyperSchema.shape) as (keyof LoopHyper)[]).filter((k): k is Exclude<keyof LoopHyper, 'seed'> => k !== 'seed');
 
 export const trainKey = (method: string, seed: number): string => `${method}/s${seed}`;
 
@@ -37,9 +40,9 @@ export const TRAIN_STAGE = defineStage<RunEnv, { train: TrainOptions }, TrainSli
     ),
   select: (cfg, key) => {
     const { method, seed } = parseKey(key);
-    const { methods: _m, seeds: _s, ...hyper } = cfg.train;
-    const loop = Object.fromEntries(Object.entries(hyper).filter(([k]) => !(k in MethodHyperSchema.shape))) as Omit<LoopHyper, 'seed'>;
-    const own = Object.fromEntries(METHODS[method].options.map((k) => [k, hyper[k]])) as Partial<MethodOptions>;
+    const t = cfg.train;
+    const loop = Object.fromEntries(LOOP_KEYS.map((k) => [k, t[k]])) as Omit<LoopHyper, 'seed'>;
+    const own = Object.fromEntries(METHODS[method].options.map((k) => [k, t[k]])) as Partial<MethodOptions>;
     return { ...loop, seed, method, ...own };
   },
   outputs: (s, tag) => ({ modelId: outName(`${s.method}-s${s.seed}`, tag) }),

@@ -1,0 +1,158 @@
+/**
+ * What a stage reads is what it fingerprints, for every key of the config: the cases are generated
+ * from the pipeline config's schema (every leaf it declares, set or not in the preset), not listed
+ * by hand. For each key, one valid change; then every instance's fingerprint must change exactly
+ * when its stage's `select` read that key or one of its inputs changed.
+ */
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { stableStringify } from '@sieve/core';
+import { PipelineConfigSchema, parsePipelineConfig, type PipelineConfig } from './config';
+import { loadPreset } from './presets';
+import { planStages, type PlannedInstance } from './runner';
+import { PIPELINE_STAGES } from './stages';
+
+interface JsonSchema {
+  type?: string;
+  properties?: Record<string, JsonSchema>;
+  additionalProperties?: JsonSchema | boolean;
+  items?: JsonSchema | false;
+  prefixItems?: JsonSchema[];
+  enum?: unknown[];
+  minimum?: number;
+  maximum?: number;
+}
+
+type Path = string[];
+
+/** Every leaf path the schema declares; records are walked through the keys `value` has. */
+function leaves(s: JsonSchema, value: unknown, path: Path = []): { path: Path; schema: JsonSchema }[] {
+  if (s.type === 'object' && s.properties) {
+    return Object.entries(s.properties).flatMap(([k, sub]) => leaves(sub, (value as Record<string, unknown> | undefined)?.[k], [...path, k]));
+  }
+  if (s.type === 'object' && typeof s.additionalProperties === 'object' && s.additionalProperties.type === 'object' && s.additionalProperties.properties) {
+    const sub = s.additionalProperties;
+    return Object.keys((value as object | undefined) ?? {}).flatMap((k) => leaves(sub, (value as Record<string, unknown>)[k], [...path, k]));
+  }
+  return [{ path, schema: s }];
+}
+
+/** One valid-looking change of a leaf (the config parser decides whether it is valid in context). */
+function mutate(s: JsonSchema, cur: unknown): unknown {
+  if (s.enum) return s.enum.find((e) => e !== cur);
+  switch (s.type) {
+    case 'integer':
+      return typeof cur === 'number' ? (s.maximum !== undefined && cur + 1 > s.maximum ? cur - 1 : cur + 1) : (s.minimum ?? 0) + 2;
+    case 'number':
+      return typeof cur === 'number' && cur !== 0 ? cur / 2 : 0.5;
+    case 'boolean':
+      return !cur;
+    case 'string':
+      return `${String(cur ?? '')}x`;
+    case 'array': {
+      if (s.prefixItems) return s.prefixItems.map((p, i) => (i === 0 ? (p.minimum ?? 0) + 0.1 : (p.maximum ?? 1) - 0.1));
+      const arr = Array.isArray(cur) ? cur : [];
+      if (arr.length > 1) return arr.slice(0, -1);
+      const item = s.items || {};
+      return [...arr, item.enum ? item.enum.find((e) => !arr.includes(e)) : item.type === 'integer' ? Math.max(0, ...arr.map(Number)) + 1 : `${String(arr[0])}x`];
+    }
+    case 'object': {
+      const obj = (cur ?? {}) as Record<string, unknown>;
+      const num = Object.entries(obj).find(([, v]) => typeof v === 'number');
+      return num ? { ...obj, [num[0]]: (num[1] as number) + 1 } : { ...obj, maxValue: 50 };
+    }
+    default:
+      throw new Error(`no mutation for schema type ${String(s.type)}`);
+  }
+}
+
+function setPath(obj: unknown, path: Path, value: unknown): unknown {
+  const copy = structuredClone(obj) as Record<string, unknown>;
+  let at = copy;
+  for (const k of path.slice(0, -1)) at = (at[k] ??= {}) as Record<string, unknown>;
+  at[path[path.length - 1] as string] = value;
+  return copy;
+}
+
+/** The leaf paths `select` touches for an instance, including everything reachable from the slice it returns. */
+function readPaths(cfg: PipelineConfig, inst: PlannedInstance): Set<string> {
+  const seen = new Set<string>();
+  const wrap = (v: unknown, path: Path): unknown =>
+    v !== null && typeof v === 'object'
+      ? new Proxy(v as object, {
+          get(target, key, recv) {
+            const out = Reflect.get(target, key, recv) as unknown;
+            if (typeof key !== 'string') return out;
+            // Passing through an object reads nothing yet; its leaves (or all its keys) are what count.
+            if (out === null || typeof out !== 'object') seen.add([...path, key].join('.'));
+            return wrap(out, [...path, key]);
+          },
+          ownKeys(target) {
+            seen.add([...path, '*'].join('.'));
+            return Reflect.ownKeys(target);
+          },
+        })
+      : v;
+  stableStringify(inst.def.select(wrap(cfg, []), inst.key));
+  return seen;
+}
+
+/** `select` read the leaf, a part of it (an array's items) or enumerated an object holding it. */
+const reads = (paths: Set<string>, leaf: string): boolean =>
+  [...paths].some((p) => p === leaf || p.startsWith(`${leaf}.`) || (p.endsWith('.*') && (leaf.startsWith(p.slice(0, -1)) || leaf === p.slice(0, -2))));
+
+describe('stage fingerprints', () => {
+  const base = loadPreset('quick');
+  const schema = z.toJSONSchema(PipelineConfigSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  const cases = leaves(schema, base).filter((l) => l.path[0] !== 'description');
+
+  it('cover every key of the config schema', () => {
+    const keys = cases.map((c) => c.path.join('.'));
+    for (const k of ['questions.seed', 'questions.splits.train.count', 'model.dim', 'pretrain.corpus.seed', 'sample.topP', 'verify.verifier', 'filter.maxPerQuestion', 'train.dpoBeta', 'eval.passAtK', 'name']) expect(keys).toContain(k);
+    expect(cases.length).toBeGreaterThan(60);
+  });
+
+  it('change exactly when a key the stage reads (or an input) changes', () => {
+    const plan0 = planStages(PIPELINE_STAGES, base);
+    const read0 = new Map(plan0.map((i) => [i.id, readPaths(base, i)]));
+    let checked = 0;
+    const invalid: string[] = [];
+    for (const { path, schema: s } of cases) {
+      const leaf = path.join('.');
+      const cur = path.reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], base);
+      let cfg: PipelineConfig;
+      try {
+        cfg = parsePipelineConfig(setPath(base, path, mutate(s, cur)));
+      } catch {
+        invalid.push(leaf);
+        continue;
+      }
+      const plan1 = new Map(planStages(PIPELINE_STAGES, cfg).map((i) => [i.id, i]));
+      const changed = new Set<string>();
+      for (const inst of plan0) {
+        const next = plan1.get(inst.id);
+        if (!next) continue;
+        const inputsChanged = stableStringify(inst.inputs) !== stableStringify(next.inputs) || Object.values(inst.inputs).some((d) => changed.has(d));
+        const expected = reads(read0.get(inst.id) ?? new Set(), leaf) || inputsChanged;
+        const actual = next.fingerprint !== inst.fingerprint;
+        if (actual) changed.add(inst.id);
+        expect(actual, `${inst.id} after changing ${leaf}: ${expected ? 'reads it, fingerprint must change' : 'does not read it, fingerprint must stay'}`).toBe(expected);
+        checked++;
+      }
+    }
+    // Split names used elsewhere can't change alone; everything else must have been exercised.
+    expect(invalid.every((l) => /^questions\.(rftSplit|evalSplits)$/.test(l)), `changes the schema allows but the config refused: ${invalid.join(', ')}`).toBe(true);
+    expect(checked).toBeGreaterThan(500);
+  });
+
+  it('adding dpo plans the pairs stage and the dpo runs, and changes no existing fingerprint', () => {
+    const noDpo = parsePipelineConfig({ ...structuredClone(base), train: { ...base.train, methods: ['sft', 'dft'] } });
+    const plan0 = planStages(PIPELINE_STAGES, noDpo);
+    expect(plan0.map((i) => i.id)).not.toContain('pairs');
+    const plan1 = planStages(PIPELINE_STAGES, parsePipelineConfig({ ...structuredClone(base), train: { ...base.train, methods: ['sft', 'dft', 'dpo'] } }));
+    const fp1 = new Map(plan1.map((i) => [i.id, i.fingerprint]));
+    expect(plan1.find((i) => i.id === 'train:dpo/s1')?.inputs).toEqual({ dataset: 'pairs', base: 'pretrain' });
+    const changed = plan0.filter((i) => fp1.get(i.id) !== i.fingerprint).map((i) => i.id);
+    expect(changed).toEqual(['report']);
+  });
+});
