@@ -9,7 +9,7 @@ import { accumulateGrads } from './loop';
 import type { ObjectiveContext } from './objective';
 import type { TrainMethod } from './methods';
 import { trainModel } from './train-model';
-import { makeFixture, maxParamDiff, paramsOf, TINY_CONFIG, useBackend, type Fixture } from './train-fixtures';
+import { makeFixture, maxParamDiff, paramsOf, TINY_CONFIG, useBackend, type Fixture } from './test-helpers';
 
 // Responses of different lengths, so the two micro-batches hold different numbers of loss tokens.
 const ITEMS = [

@@ -1,8 +1,9 @@
+import './gradients';
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError, SieveError } from '@sieve/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AdamW, type AdamWConfig } from './index';
-import { useTestBackend } from './test-utils';
+import { AdamW, type AdamWConfig } from './adamw';
+import { useTestBackend } from './test-helpers';
 
 beforeAll(async () => {
   await useTestBackend();

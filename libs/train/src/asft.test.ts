@@ -1,8 +1,9 @@
+import './gradients';
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '@sieve/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { asftLoss, dftLoss, tokenKl } from './index';
-import { expectAllClose, finiteDiff, float2d, gradOf, int2d, logitsFromWeights, maxAbsDiff, useTestBackend, valueOf } from './test-utils';
+import { asftLoss, dftLoss, tokenKl } from './losses';
+import { expectAllClose, finiteDiff, float2d, gradOf, int2d, logitsFromWeights, maxAbsDiff, useTestBackend, valueOf } from './test-helpers';
 
 beforeAll(async () => {
   await useTestBackend();

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fastGradsEnabled, flopsPerToken, parseModelConfig } from '@sieve/model';
 import { benchTrainStep } from './bench-train';
-import { useBackend } from './train-fixtures';
+import { useBackend } from './test-helpers';
 
 describe('benchTrainStep', () => {
   beforeAll(async () => {

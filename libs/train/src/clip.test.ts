@@ -1,7 +1,8 @@
+import './gradients';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addGrads, clipByGlobalNorm, disposeGrads, scaleGrads } from './index';
-import { expectAllClose, useTestBackend } from './test-utils';
+import { addGrads, clipByGlobalNorm, disposeGrads, scaleGrads } from './clip';
+import { expectAllClose, useTestBackend } from './test-helpers';
 
 beforeAll(async () => {
   await useTestBackend();

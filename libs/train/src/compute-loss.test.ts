@@ -1,8 +1,11 @@
+import './gradients';
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError, SieveError, createRng } from '@sieve/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { asftLoss, computeLoss, dftLoss, iwSftLoss, sftLoss, tokenLogProbs, type TokenLossMethod } from './index';
-import { expectAllClose, float2d, int2d, useTestBackend, valueOf } from './test-utils';
+import { computeLoss, type TokenLossMethod } from './compute-loss';
+import { tokenLogProbs } from './log-probs';
+import { asftLoss, dftLoss, iwSftLoss, sftLoss } from './losses';
+import { expectAllClose, float2d, int2d, useTestBackend, valueOf } from './test-helpers';
 
 beforeAll(async () => {
   await useTestBackend();

@@ -6,7 +6,7 @@ import { DataOrder } from './data-order';
 import { encodeExample, encodeExamples } from './examples';
 import { holdOut } from './holdout';
 import { trainModel } from './train-model';
-import { makeFixture, useBackend, type Fixture } from './train-fixtures';
+import { makeFixture, useBackend, type Fixture } from './test-helpers';
 
 // Specials 0–3 (pad, bos, eos, unk), then the sorted characters: ' '=4, ':'=5, 'A'=6, 'Q'=7, 'a'=8, 'b'=9.
 const tok = CharTokenizer.fromCorpus(['Q: A: ab']);

@@ -1,7 +1,8 @@
+import './gradients';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dpoLoss, dpoStats } from './index';
-import { expectAllClose, useTestBackend, valueOf } from './test-utils';
+import { dpoLoss, dpoStats } from './dpo';
+import { expectAllClose, useTestBackend, valueOf } from './test-helpers';
 
 beforeAll(async () => {
   await useTestBackend();

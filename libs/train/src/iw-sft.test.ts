@@ -1,7 +1,9 @@
+import './gradients';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { iwSftLoss, iwSftWeights, sftLoss, tokenLogProbs } from './index';
-import { expectAllClose, float2d, gradOf, int2d, logitsFromWeights, probs, useTestBackend, valueOf } from './test-utils';
+import { tokenLogProbs } from './log-probs';
+import { iwSftLoss, iwSftWeights, sftLoss } from './losses';
+import { expectAllClose, float2d, gradOf, int2d, logitsFromWeights, probs, useTestBackend, valueOf } from './test-helpers';
 
 beforeAll(async () => {
   await useTestBackend();

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '@sieve/model';
 import { trainModel } from './train-model';
-import { greedyDecode, makeFixture, TINY_ITEMS, useBackend, type Fixture } from './train-fixtures';
+import { greedyDecode, makeFixture, TINY_ITEMS, useBackend, type Fixture } from './test-helpers';
 
 describe('trainModel on a tiny task', () => {
   let fx: Fixture | undefined;

@@ -1,9 +1,12 @@
+import './gradients';
 import * as tf from '@tensorflow/tfjs-core';
 import { SieveError } from '@sieve/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '@sieve/core';
-import { dftLoss, maskedMean, sequenceLogProbs, sftLoss, stopGradient, tokenLogProbs } from './index';
-import { expectAllClose, finiteDiff, float2d, gradOf, int2d, logitsFromWeights, maxAbsDiff, probs, useTestBackend, valueOf } from './test-utils';
+import { maskedMean, sequenceLogProbs, tokenLogProbs } from './log-probs';
+import { dftLoss, sftLoss } from './losses';
+import { stopGradient } from './stop-gradient';
+import { expectAllClose, finiteDiff, float2d, gradOf, int2d, logitsFromWeights, maxAbsDiff, probs, useTestBackend, valueOf } from './test-helpers';
 
 beforeAll(async () => {
   await useTestBackend();

@@ -4,7 +4,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PHIST_BINS } from './loop';
 import type { TrainMethod } from './methods';
 import { trainModel } from './train-model';
-import { makeFixture, useBackend, type Fixture } from './train-fixtures';
+import { makeFixture, useBackend, type Fixture } from './test-helpers';
 
 const TRAIN_KEYS = ['loss', 'ce', 'meanP', 'q10', 'q25', 'q50', 'q75', 'q90', 'tokens', 'gradNorm', 'lr', 'tokensPerSec'];
 const DPO_KEYS = ['rewardMargin', 'accuracy', 'chosenReward', 'rejectedReward'];

@@ -7,7 +7,7 @@ import { loadCheckpoint, UNK_ID } from '@sieve/model';
 import { Store } from '@sieve/store';
 import { generateQuestions, PRESETS } from '@sieve/tasks';
 import { buildPretrainCorpus, excludedTexts, pretrain } from './pretrain';
-import { useBackend } from './train-fixtures';
+import { useBackend } from './test-helpers';
 
 describe('pretrain', () => {
   let dir = '';

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { stateDirFor } from './run-record';
 import { trainModel, type TrainModelOptions } from './train-model';
-import { makeFixture, maxParamDiff, paramsOf, useBackend, type Fixture } from './train-fixtures';
+import { makeFixture, maxParamDiff, paramsOf, useBackend, type Fixture } from './test-helpers';
 
 class Killed extends Error {}
 

@@ -1,6 +1,7 @@
+import './gradients';
 import { InputError } from '@sieve/core';
 import { describe, expect, it } from 'vitest';
-import { lrAt } from './index';
+import { lrAt } from './schedule';
 
 describe('lrAt', () => {
   const s = { peak: 1e-3, warmupSteps: 10, totalSteps: 110, minRatio: 0.1 };

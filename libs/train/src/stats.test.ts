@@ -1,7 +1,8 @@
+import './gradients';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addToHistogram, emptyHistogram, mergeHistograms, quantileSorted, tokenProbHistogram, tokenProbStats } from './index';
-import { float2d, useTestBackend } from './test-utils';
+import { addToHistogram, emptyHistogram, mergeHistograms, quantileSorted, tokenProbHistogram, tokenProbStats } from './stats';
+import { float2d, useTestBackend } from './test-helpers';
 
 beforeAll(async () => {
   await useTestBackend();
