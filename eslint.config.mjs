@@ -1,13 +1,14 @@
 import nx from '@nx/eslint-plugin';
 
-// Arrows point one way: core ← store/verify ← tasks ← dataset ← model ← sample/train ← eval ← inspect/pipeline ← apps.
+// Arrows point one way: core ← store/verify ← tasks ← dataset ← sample/train ← eval ← inspect/pipeline ← apps,
+// and core ← model ← sample/train (the model knows tensors and tokens, nothing of questions, stores or datasets).
 const layers = {
   core: [],
   store: ['core'],
   verify: ['core'],
   tasks: ['core', 'store', 'verify'],
   dataset: ['core', 'store', 'verify', 'tasks'],
-  model: ['core', 'store', 'tasks', 'verify', 'dataset'],
+  model: ['core'],
   sample: ['core', 'dataset', 'model', 'store', 'tasks', 'verify'],
   train: ['core', 'dataset', 'model', 'store', 'tasks', 'verify'],
   eval: ['core', 'dataset', 'sample', 'train', 'model', 'store', 'tasks', 'verify'],

@@ -1,21 +1,14 @@
 /**
- * Causal self-attention with rotary embeddings, grouped-query heads and an optional KV cache.
+ * Causal self-attention over the new tokens plus an optional KV cache (`Transformer.forward`);
+ * grouped-query heads. The projections and RoPE around it are the block's (block.ts).
  *
  * Layout: q is [B, H, T, hd] and k, v are [B, K, Tk, hd] (K = kvHeads, H = K·G). Query head
  * h = kv·G + g uses kv head `kv`, so reshaping q to [B·K, G·T, hd] lines every query group up
  * with its keys [B·K, Tk, hd]: grouped-query attention costs no key/value copies.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { bmm, bmmNT, linear } from './ops';
-import { applyRope, type RopeTables } from './rope';
+import { bmm, bmmNT } from './ops';
 import type { KVLayer } from './kv-cache';
-
-export interface AttentionWeights {
-  wq: tf.Tensor2D; // [D, H·hd]
-  wk: tf.Tensor2D; // [D, K·hd]
-  wv: tf.Tensor2D; // [D, K·hd]
-  wo: tf.Tensor2D; // [H·hd, D]
-}
 
 export interface AttentionContext {
   batch: number;
@@ -23,9 +16,6 @@ export interface AttentionContext {
   heads: number;
   kvHeads: number;
   headDim: number;
-  /** Rope tables for q (with 1/√hd folded in) and k, over the B·T new positions. */
-  ropeQ: RopeTables;
-  ropeK: RopeTables;
   /** Additive mask [B or 1, 1, T, Tk]: 0 where a query may attend a key, −1e9 elsewhere. */
   bias: tf.Tensor4D;
 }
@@ -39,21 +29,19 @@ function toHeads(x: tf.Tensor, b: number, t: number, h: number, hd: number): tf.
 }
 
 /**
- * x [B·T, D] (already normalised) → output [B·T, D] and this layer's full keys/values
- * (past + new), which the caller stores in the cache when decoding.
+ * q [B·T, H, hd], the new keys kNew [B·T, K, hd] and values vNew [B·T, K·hd] → the attended heads
+ * [B·T, H·hd] and this layer's full keys/values (past + new), which the caller stores in the cache.
  */
-export function attention(
-  x: tf.Tensor2D,
-  w: AttentionWeights,
+export function attendCausal(
+  q: tf.Tensor3D,
+  kNew: tf.Tensor3D,
+  vNew: tf.Tensor2D,
   ctx: AttentionContext,
   past: KVLayer | null,
 ): { out: tf.Tensor2D; kv: KVLayer } {
   const { batch: b, seq: t, heads: h, kvHeads: kh, headDim: hd } = ctx;
   const n = b * t;
   const g = h / kh;
-  const q = applyRope(tf.reshape(linear(x, w.wq), [n, h, hd]) as tf.Tensor3D, ctx.ropeQ); // [N, H, hd]
-  const kNew = applyRope(tf.reshape(linear(x, w.wk), [n, kh, hd]) as tf.Tensor3D, ctx.ropeK); // [N, K, hd]
-  const vNew = linear(x, w.wv); // [N, K·hd]
   let k = toHeads(kNew, b, t, kh, hd); // [B, K, T, hd]
   let v = toHeads(vNew, b, t, kh, hd);
   if (past) {
@@ -67,5 +55,5 @@ export function attention(
   const probs = tf.softmax(tf.reshape(masked, [b * kh, g * t, tk])) as tf.Tensor3D;
   const o = bmm(probs, tf.reshape(v, [b * kh, tk, hd]) as tf.Tensor3D); // [B·K, G·T, hd] = [B, H, T, hd]
   const merged = tf.reshape(tf.transpose(tf.reshape(o, [b, h, t, hd]), [0, 2, 1, 3]), [n, h * hd]) as tf.Tensor2D; // [N, H·hd]
-  return { out: linear(merged, w.wo), kv: { k, v } };
+  return { out: merged, kv: { k, v } };
 }

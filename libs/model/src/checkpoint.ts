@@ -14,7 +14,8 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { SieveError } from '@sieve/core';
-import { paramShapes, parseModelConfig, type ModelConfig } from './config';
+import { paramShapes } from './architecture';
+import { parseModelConfig, type ModelConfig } from './config';
 import { tokenizerFromJSON, type Tokenizer } from './tokenizer';
 import { modelFromValues, type Transformer } from './transformer';
 

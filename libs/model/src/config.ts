@@ -1,6 +1,7 @@
 /** The transformer's shape, validated at the edge (checkpoint files, presets). */
 import { z } from 'zod';
 import { InputError } from '@sieve/core';
+import { paramShapes } from './architecture';
 
 const posInt = z.number().int().positive();
 
@@ -15,6 +16,12 @@ export const ModelConfigSchema = z
     contextLength: posInt,
     ropeTheta: z.number().positive().default(10000),
     normEps: z.number().positive().default(1e-5),
+    // Architecture flags (see architecture.ts). Optional without defaults, so configs and
+    // checkpoints written before them parse to the same object and keep their fingerprints.
+    /** Biases on the q, k, v projections (Qwen2). Default false. */
+    qkvBias: z.boolean().optional(),
+    /** Output projection = embedding matrix transposed (true, default) or its own `lm_head` [D, V]. */
+    tieEmbeddings: z.boolean().optional(),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -40,7 +47,7 @@ export function parseModelConfig(raw: unknown, where = 'model config'): ModelCon
     const issues = res.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
     throw new InputError(`invalid model config: ${issues}`, {
       where,
-      hint: 'fields: vocabSize, dim, layers, heads, kvHeads, mlpDim, contextLength (positive integers), ropeTheta, normEps',
+      hint: 'fields: vocabSize, dim, layers, heads, kvHeads, mlpDim, contextLength (positive integers), ropeTheta, normEps, qkvBias, tieEmbeddings (booleans)',
     });
   }
   return res.data;
@@ -50,36 +57,14 @@ export function headDim(c: ModelConfig): number {
   return c.dim / c.heads;
 }
 
-/** Parameter names and shapes in a fixed order (the checkpoint order). Weights are [in, out]. */
-export function paramShapes(c: ModelConfig): [string, number[]][] {
-  const hd = headDim(c);
-  const out: [string, number[]][] = [['embed', [c.vocabSize, c.dim]]];
-  for (let i = 0; i < c.layers; i++) {
-    const p = `layers.${i}`;
-    out.push(
-      [`${p}.attn_norm`, [c.dim]],
-      [`${p}.attn.wq`, [c.dim, c.heads * hd]],
-      [`${p}.attn.wk`, [c.dim, c.kvHeads * hd]],
-      [`${p}.attn.wv`, [c.dim, c.kvHeads * hd]],
-      [`${p}.attn.wo`, [c.heads * hd, c.dim]],
-      [`${p}.mlp_norm`, [c.dim]],
-      [`${p}.mlp.gate`, [c.dim, c.mlpDim]],
-      [`${p}.mlp.up`, [c.dim, c.mlpDim]],
-      [`${p}.mlp.down`, [c.mlpDim, c.dim]],
-    );
-  }
-  out.push(['final_norm', [c.dim]]);
-  return out;
-}
-
-/** Number of scalar parameters (the tied embedding counted once). */
+/** Number of scalar parameters (a tied embedding counted once). */
 export function paramCountOf(c: ModelConfig): number {
   return paramShapes(c).reduce((n, [, s]) => n + s.reduce((a, b) => a * b, 1), 0);
 }
 
 /**
  * Training FLOPs per token (forward + backward): 6 × params for the weight matmuls
- * (the tied output projection included once through `embed`) plus 12 × layers × seqLen × dim
+ * (a tied output projection included once through `embed`) plus 12 × layers × seqLen × dim
  * for the attention score and value matmuls (full T×T, masking not subtracted).
  */
 export function flopsPerToken(c: ModelConfig, seqLen: number): number {

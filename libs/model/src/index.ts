@@ -1,5 +1,6 @@
 /**
- * @sieve/model — backend selection, tokenizers, the transformer (with KV cache), fast
+ * @sieve/model — backend selection, tokenizers, the transformer (one block definition per
+ * architecture, used by the full forward, the KV cache and the decode session), fast
  * custom-gradient ops, checkpoints and a forward+backward benchmark.
  */
 export {
@@ -27,17 +28,17 @@ export {
 export {
   ModelConfigSchema,
   parseModelConfig,
-  headDim,
-  paramShapes,
   paramCountOf,
   flopsPerToken,
   type ModelConfig,
   type ModelConfigInput,
 } from './config';
+export { paramShapes } from './architecture';
 export { Transformer, createModel, type ForwardOptions } from './transformer';
 export { KVCache, type KVLayer } from './kv-cache';
-export { setFastGrads, fastGradsEnabled, oneHotFloat, linear, bmm, bmmNT, embedding, rmsNorm, swiglu, transpose2d } from './ops';
-export { ropeTables, applyRope, type RopeTables } from './rope';
+export type { DecodeSession, PrefillOptions } from './decode-session';
+export { lastLogits, rowsPerForward } from './left-pad';
+export { setFastGrads, fastGradsEnabled, oneHotFloat, bmmNT, transpose2d } from './ops';
 export { registerGradients } from './gradients';
 export {
   saveCheckpoint,

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { benchForwardBackward, forwardBackwardStep } from './bench';
-import { flopsPerToken, paramShapes, parseModelConfig } from './config';
+import { paramShapes } from './architecture';
+import { flopsPerToken, parseModelConfig } from './config';
 import { applyRope, ropeTables } from './rope';
 import { useTestBackend } from './test-backend';
 import { createModel, modelFromValues } from './transformer';

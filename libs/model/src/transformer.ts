@@ -1,18 +1,18 @@
 /**
- * Decoder-only transformer in the Qwen2/LLaMA style: token embedding; N blocks of
- * (RMSNorm → causal self-attention with RoPE → residual; RMSNorm → SwiGLU MLP → residual);
- * final RMSNorm; logits through the tied embedding matrix. No biases.
- *
- * Activations stay 2-D [B·T, D] between blocks so every weight matmul is one plain GEMM.
+ * Decoder-only transformer in the Qwen2/LLaMA style (the block itself is in block.ts, what varies
+ * between architectures in architecture.ts). Three ways to run it, all through the same block:
+ * `forward` (training, scoring; optionally appending to a KVCache), and `prefill` + the returned
+ * session's `step` (sampling: one new token per row per step on a block cache).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { SieveError } from '@sieve/core';
-import { headDim, paramCountOf, paramShapes, parseModelConfig, type ModelConfig, type ModelConfigInput } from './config';
-import { attention, MASKED, type AttentionContext } from './attention';
+import { bindWeights, paramShapes, type ModelWeights } from './architecture';
+import { attendCausal, MASKED, type AttentionContext } from './attention';
+import { runDecoder } from './block';
+import { headDim, paramCountOf, parseModelConfig, type ModelConfig, type ModelConfigInput } from './config';
+import { prefillSession, type DecodeSession, type PrefillOptions } from './decode-session';
 import { initialValues } from './init';
 import { KVCache, type KVLayer } from './kv-cache';
-import { embedding, linear, rmsNorm, swiglu, transpose2d } from './ops';
-import { ropeTables } from './rope';
 
 export interface ForwardOptions {
   /** [B, T] int32 absolute positions of the new tokens. Default: 0..T−1, or continuing after the cache. */
@@ -57,10 +57,18 @@ export class Transformer {
     return new KVCache(this.config.layers);
   }
 
-  private p<R extends tf.Rank>(name: string): tf.Tensor<R> {
-    const v = this.params[name];
-    if (!v) throw new SieveError(`model has no parameter ${name}`);
-    return v as unknown as tf.Tensor<R>;
+  /** Typed handles on the parameters (the variables themselves, no copies). */
+  weights(): ModelWeights {
+    return bindWeights(this.config, this.params);
+  }
+
+  /**
+   * Prefills a batch of prompts (token ids, any lengths) for decoding: one left-padded forward per
+   * chunk of rows. Returns the decode session (its block KV cache, rows in prompt order) and the
+   * logits of each prompt's last token, [P·V] on the host. Dispose the session when done.
+   */
+  prefill(prompts: readonly (readonly number[])[], opts: PrefillOptions): { session: DecodeSession; logits: Float32Array } {
+    return prefillSession(this, prompts, opts);
   }
 
   /** tokens [B, T] int32 → logits [B, T, V] (or [B, 1, V] with `lastOnly`). */
@@ -88,9 +96,7 @@ export class Transformer {
 
     return tf.tidy(() => {
       const n = b * t;
-      const hd = headDim(c);
       const qpos = opts.positions ? tf.cast(opts.positions, 'int32') : defaultPositions(b, t, cache);
-      const flatPos = tf.reshape(qpos, [n]) as tf.Tensor1D;
       const pastPos = cache?.positions ?? null;
       const kpos = pastPos ? tf.concat([pastPos, qpos], 1) : qpos; // [B, Tk]
       const kmask = keyMaskFor(km, b, t, cache); // [B, Tk]
@@ -100,31 +106,20 @@ export class Transformer {
         seq: t,
         heads: c.heads,
         kvHeads: c.kvHeads,
-        headDim: hd,
-        ropeQ: ropeTables(flatPos, hd, c.ropeTheta, 1 / Math.sqrt(hd)),
-        ropeK: ropeTables(flatPos, hd, c.ropeTheta),
+        headDim: headDim(c),
         bias: plainCausal ? causalBias(t) : maskBias(qpos, kpos, kmask),
       };
-
-      let x = embedding(tf.reshape(tf.cast(tokens, 'int32'), [n]) as tf.Tensor1D, this.p('embed')); // [N, D]
       const newKV: KVLayer[] = [];
-      for (let i = 0; i < c.layers; i++) {
-        const l = `layers.${i}`;
-        const a = attention(
-          rmsNorm(x, this.p(`${l}.attn_norm`), c.normEps),
-          { wq: this.p(`${l}.attn.wq`), wk: this.p(`${l}.attn.wk`), wv: this.p(`${l}.attn.wv`), wo: this.p(`${l}.attn.wo`) },
-          ctx,
-          cache?.layer(i) ?? null,
-        );
-        newKV.push(a.kv);
-        x = tf.add(x, a.out);
-        const hn = rmsNorm(x, this.p(`${l}.mlp_norm`), c.normEps);
-        const gated = swiglu(linear(hn, this.p(`${l}.mlp.gate`)), linear(hn, this.p(`${l}.mlp.up`))); // [N, M]
-        x = tf.add(x, linear(gated, this.p(`${l}.mlp.down`)));
-      }
-      const rows = opts.lastOnly ? tf.reshape(tf.slice(tf.reshape(x, [b, t, c.dim]), [0, t - 1, 0], [b, 1, c.dim]), [b, c.dim]) : x;
-      const hf = rmsNorm(rows as tf.Tensor2D, this.p('final_norm'), c.normEps);
-      const logits = linear(hf, transpose2d(this.p('embed'))); // [N or B, V]
+      const logits = runDecoder(this.weights(), c, {
+        tokens: tf.reshape(tf.cast(tokens, 'int32'), [n]) as tf.Tensor1D,
+        positions: tf.reshape(qpos, [n]) as tf.Tensor1D,
+        attend: (layer, q, k, v) => {
+          const a = attendCausal(q, k, v, ctx, cache?.layer(layer) ?? null);
+          newKV.push(a.kv);
+          return a.out;
+        },
+        ...(opts.lastOnly ? { rows: (x: tf.Tensor2D) => tf.reshape(tf.slice(tf.reshape(x, [b, t, c.dim]), [0, t - 1, 0], [b, 1, c.dim]), [b, c.dim]) as tf.Tensor2D } : {}),
+      }); // [N or B, V]
       const out = tf.reshape(logits, [b, opts.lastOnly ? 1 : t, c.vocabSize]) as tf.Tensor3D;
       // Committed last, so a forward that throws leaves the cache as it was.
       cache?.commit({ layers: newKV, positions: kpos as tf.Tensor2D, keyMask: kmask });

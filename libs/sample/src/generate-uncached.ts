@@ -3,9 +3,8 @@
  * so far) of every running row. Same sampling, same results as `generate` up to float rounding;
  * used by the benchmark and as a reference in tests.
  */
-import type { Tokenizer, Transformer } from '@sieve/model';
+import { lastLogits, rowsPerForward, type Tokenizer, type Transformer } from '@sieve/model';
 import { checkGenerateParams } from './generate';
-import { lastLogits, rowsPerForward } from './left-pad';
 import { Sequence, type GenRequest, type GenResult, type GenerateParams } from './sequence';
 
 export function generateUncached(

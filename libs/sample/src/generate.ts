@@ -1,14 +1,11 @@
 /**
- * Batched generation with a KV cache: one prefill pass (`Transformer.forward` with a KVCache)
- * over the deduplicated, left-padded prompts, forked into one cache row per sample; then one
- * position per step for every sequence still running (`decodeStep` on a block cache). Finished
- * sequences are dropped from the batch (cache rows compacted) once enough of them have finished.
+ * Batched generation with a KV cache: one prefill (`model.prefill`) over the deduplicated prompts,
+ * forked into one cache row per sample; then one position per step for every sequence still
+ * running (`session.step`). Finished sequences are dropped from the batch (cache rows compacted)
+ * once enough of them have finished. How the model computes logits is libs/model's business.
  */
 import { InputError } from '@sieve/core';
-import type { KVCache, Tokenizer, Transformer } from '@sieve/model';
-import { BlockCache } from './block-cache';
-import { decodeStep, outputProjection } from './decode-step';
-import { lastLogits, rowsPerForward } from './left-pad';
+import type { Tokenizer, Transformer } from '@sieve/model';
 import { Sequence, type GenRequest, type GenResult, type GenerateParams } from './sequence';
 
 export interface GenerateHooks {
@@ -18,7 +15,7 @@ export interface GenerateHooks {
   compactFraction?: number;
   /** After each decoding step, with the number of tokens generated in it. */
   onStep?: (tokens: number) => void;
-  /** Most prompt tokens per prefill forward pass (default FORWARD_TOKENS; small values force chunking in tests). */
+  /** Most prompt tokens per prefill forward pass (default: the model's FORWARD_TOKENS; small values force chunking in tests). */
   forwardTokens?: number;
 }
 
@@ -50,28 +47,6 @@ function dedupe(prompts: readonly (readonly number[])[]): { unique: (readonly nu
   return { unique, rowOf };
 }
 
-/**
- * One forward pass per chunk of prompts (left-padded to a common width, chunks bounded by
- * FORWARD_TOKENS for memory), joined into one block cache; returns it and the last logits [U·V].
- */
-function prefill(model: Transformer, prompts: readonly (readonly number[])[], padId: number, budget?: number): { cache: BlockCache; logits: Float32Array } {
-  const width = Math.max(...prompts.map((p) => p.length));
-  const per = rowsPerForward(width, budget);
-  const parts: KVCache[] = [];
-  const logits = new Float32Array(prompts.length * model.config.vocabSize);
-  try {
-    for (let at = 0; at < prompts.length; at += per) {
-      const kv = model.createCache();
-      parts.push(kv);
-      logits.set(lastLogits(model, prompts.slice(at, at + per), padId, kv, width), at * model.config.vocabSize);
-    }
-  } catch (err) {
-    for (const p of parts) p.dispose();
-    throw err;
-  }
-  return { cache: BlockCache.fromKVCaches(parts), logits };
-}
-
 /** Repeats rows of a [U·V] block: out row i = in row `rowOf[i]`. */
 function expandRows(logits: Float32Array, rowOf: readonly number[], vocab: number): Float32Array {
   const out = new Float32Array(rowOf.length * vocab);
@@ -92,19 +67,13 @@ export function generate(model: Transformer, tokenizer: Tokenizer, requests: rea
   if (rows.length === 0) return seqs.map((s) => s.result());
   const compactFraction = hooks.compactFraction ?? 1 / 8;
   const { unique, rowOf } = dedupe(rows.map((r) => (seqs[r] as Sequence).prompt));
-  const { cache, logits: prefillLogits } = prefill(model, unique, tokenizer.padId, hooks.forwardTokens); // [U·V]
+  const { session, logits: prefillLogits } = model.prefill(unique, { padId: tokenizer.padId, ...(hooks.forwardTokens !== undefined ? { forwardTokens: hooks.forwardTokens } : {}) }); // [U·V]
   let logits = prefillLogits;
-  if (unique.length !== rows.length) {
-    try {
-      cache.selectRows(rowOf); // fork each prompt's cache into its samples
-    } catch (err) {
-      cache.dispose();
-      throw err;
-    }
-    logits = expandRows(logits, rowOf, vocab);
-  }
-  const embedT = outputProjection(model);
   try {
+    if (unique.length !== rows.length) {
+      session.selectRows(rowOf); // fork each prompt's cache into its samples
+      logits = expandRows(logits, rowOf, vocab);
+    }
     for (;;) {
       hooks.onLogits?.(rows, logits, vocab);
       const alive: number[] = []; // cache rows still running after this step
@@ -119,18 +88,17 @@ export function generate(model: Transformer, tokenizer: Tokenizer, requests: rea
       hooks.onStep?.(stepped);
       if (alive.length === 0) break;
       if (rows.length - alive.length > compactFraction * rows.length) {
-        cache.selectRows(alive);
+        session.selectRows(alive);
         rows = alive.map((i) => rows[i] as number);
       }
       const running = rows.map((r) => seqs[r] as Sequence);
       // Finished rows not compacted yet feed padding; their outputs are ignored.
       const tokens = Int32Array.from(running, (s) => (s.done ? tokenizer.padId : s.lastToken));
       const positions = Int32Array.from(running, (s) => s.lastPosition);
-      logits = decodeStep(model, cache, tokens, positions, embedT);
+      logits = session.step(tokens, positions);
     }
   } finally {
-    cache.dispose();
-    embedT.dispose();
+    session.dispose();
   }
   return seqs.map((s) => s.result());
 }

@@ -6,7 +6,6 @@ export { argmax, logProbOf, candidates, drawFrom, sampleToken, type SamplingPara
 export type { GenerateParams, GenRequest, GenResult, FinishReason } from './sequence';
 export { generate, checkGenerateParams, type GenerateHooks } from './generate';
 export { generateUncached } from './generate-uncached';
-export { leftPad, lastLogits, type LeftPadded } from './left-pad';
 export { encodePrompt } from './prompt';
 export { openEngine, type Engine, type EngineOptions } from './engine';
 export { SampleBudget, checkBudget, type BudgetOptions } from './budget';

@@ -4,7 +4,8 @@
  * key mask hides the padding, so a padded row computes what it would alone.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { KVCache, Transformer } from '@sieve/model';
+import type { KVCache } from './kv-cache';
+import type { Transformer } from './transformer';
 
 export interface LeftPadded {
   tokens: tf.Tensor2D; // [B, L] int32

@@ -12,10 +12,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { SieveError } from '@sieve/core';
-import type { KVCache, KVLayer } from '@sieve/model';
-
-/** Same masked value as the model: large enough to zero a softmax weight, finite. */
-export const MASKED = -1e9;
+import { MASKED } from './attention';
+import type { KVCache, KVLayer } from './kv-cache';
 
 export interface LayerBlocks {
   k: tf.Tensor4D[]; // each [B, K, Tb, hd]
@@ -88,8 +86,11 @@ export class BlockCache {
     }
   }
 
-  /** Keeps only these batch rows, in this order (compaction). */
+  /** Keeps only these batch rows, in this order (compaction; rows may repeat to fork a row). */
   selectRows(rows: readonly number[]): void {
+    const b = this.batchSize;
+    const bad = rows.find((r) => !Number.isInteger(r) || r < 0 || r >= b);
+    if (bad !== undefined) throw new SieveError(`block cache row ${bad} out of range (batch size ${b})`, { where: 'BlockCache.selectRows' });
     const idx = tf.tensor1d(Int32Array.from(rows), 'int32');
     try {
       const pick = <T extends tf.Tensor>(t: T): T => {
