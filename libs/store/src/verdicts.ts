@@ -129,17 +129,6 @@ export class VerdictRepo {
     return (this.db.prepare('SELECT * FROM verdicts WHERE sample_id = ? ORDER BY verifier').all(sampleId) as RawVerdict[]).map(toVerdict);
   }
 
-  /** Samples of a run without a verdict under this verifier (what a resumed verify stage still has to do). */
-  unverifiedSampleIds(runId: number, verifier: string, limit = -1): number[] {
-    return this.db
-      .prepare(
-        `SELECT s.id FROM samples s LEFT JOIN verdicts v ON v.sample_id = s.id AND v.verifier = ?
-         WHERE s.run_id = ? AND v.id IS NULL ORDER BY s.id LIMIT ?`,
-      )
-      .pluck()
-      .all(verifier, runId, limit) as number[];
-  }
-
   /**
    * The first `limit` samples of a run (by id, after `afterId`) without a verdict under this
    * verifier, with their gold answers: the next batch of a (resumed) verify stage.
