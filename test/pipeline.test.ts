@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { Store } from '@sieve/store';
 import { repoRoot, sieve, sieveBin, tempDir } from './helpers';
 
 const METHODS = ['base', 'sft', 'dft', 'iw-sft', 'dpo', 'asft'];
@@ -19,13 +19,14 @@ const quick = (): Record<string, Record<string, unknown>> =>
 const stageLines = (stderr: string): string[] =>
   stderr.split('\n').filter((l) => /^(questions|pretrain|sample|verify|filter|pairs|train|eval|report)(:\S+)?: /.test(l));
 
+const openRun = (): Store => Store.open(join(runDir(), 'sieve.sqlite'), { readonly: true });
+
 function stageStatus(): Record<string, string> {
-  const db = new Database(join(runDir(), 'sieve.sqlite'), { readonly: true });
+  const store = openRun();
   try {
-    const rows = db.prepare('SELECT stage, key, status FROM stage_records').all() as { stage: string; key: string; status: string }[];
-    return Object.fromEntries(rows.map((r) => [r.key ? `${r.stage}:${r.key}` : r.stage, r.status]));
+    return Object.fromEntries(store.stages.list().map((r) => [r.key ? `${r.stage}:${r.key}` : r.stage, r.status]));
   } finally {
-    db.close();
+    store.close();
   }
 }
 
@@ -96,16 +97,16 @@ describe('sieve run --preset quick, end to end', { timeout: 300_000 }, () => {
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
     // Kill it once the first training run is past its first checkpoint.
-    const db = new Database(join(runDir(), 'sieve.sqlite'), { readonly: true });
+    const watch = openRun();
     try {
       for (;;) {
-        const row = db.prepare(`SELECT step FROM training_runs WHERE status = 'running' AND method != 'pretrain' ORDER BY id DESC LIMIT 1`).get() as { step: number } | undefined;
+        const row = watch.training.list().filter((r) => r.status === 'running' && r.method !== 'pretrain').at(-1);
         if (row && row.step >= 6) break;
         if (child.exitCode !== null) throw new Error(`run ended before it could be killed:\n${stderr}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     } finally {
-      db.close();
+      watch.close();
     }
     child.kill('SIGKILL');
     await exited;
@@ -118,12 +119,12 @@ describe('sieve run --preset quick, end to end', { timeout: 300_000 }, () => {
     expect(Object.values(stageStatus()).every((s) => s === 'done')).toBe(true);
     expect(existsSync(join(runDir(), 'report', 'report.md'))).toBe(true);
     // Exactly one metrics row per step of the resumed run: nothing lost, nothing doubled.
-    const check = new Database(join(runDir(), 'sieve.sqlite'), { readonly: true });
+    const check = openRun();
     try {
-      const runs = check.prepare(`SELECT id, step FROM training_runs WHERE status = 'done' AND method != 'pretrain' AND step = 14`).all() as { id: number }[];
+      const runs = check.training.list().filter((r) => r.status === 'done' && r.method !== 'pretrain' && r.step === 14);
       expect(runs.length).toBe(5);
       for (const r of runs) {
-        const steps = check.prepare(`SELECT step FROM training_metrics WHERE run_id = ? AND kind = 'train' ORDER BY step`).pluck().all(r.id);
+        const steps = check.training.metrics(r.id, 'train').map((m) => m.step);
         expect(steps).toEqual(Array.from({ length: 14 }, (_, i) => i + 1));
       }
     } finally {

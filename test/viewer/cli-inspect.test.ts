@@ -19,7 +19,8 @@ afterAll(() => cleanup());
 const storeCounts = (): { samples: number; items: number; kept: number } => {
   const s = Store.open(dbPath, { readonly: true });
   try {
-    return s.db.prepare('SELECT (SELECT COUNT(*) FROM samples) AS samples, COUNT(*) AS items, SUM(kept) AS kept FROM dataset_items').get() as { samples: number; items: number; kept: number };
+    const items = s.datasets.list().map((d) => s.datasets.itemCounts(d.id));
+    return { samples: s.counts().samples, items: items.reduce((a, c) => a + c.items, 0), kept: items.reduce((a, c) => a + c.kept, 0) };
   } finally {
     s.close();
   }

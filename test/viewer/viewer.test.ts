@@ -107,9 +107,7 @@ describe('the viewer in a real browser, on a quick-preset run', () => {
     await page.getByRole('link', { name: `${d?.name}@${d?.version}` }).click();
     await page.waitForURL(new RegExp(`/datasets/${d?.id}$`));
     expect(await page.locator('h1').textContent()).toBe(`Dataset ${d?.name}@${d?.version}`);
-    const counts = readStore(
-      (s) => s.db.prepare('SELECT COUNT(*) AS items, SUM(kept) AS kept, COUNT(DISTINCT question_id) AS questions FROM dataset_items WHERE dataset_id = ?').get(d?.id) as { items: number; kept: number; questions: number },
-    );
+    const counts = readStore((s) => ({ ...s.datasets.itemCounts(d?.id as number), questions: s.datasets.questionCount(d?.id as number) }));
     expect((await page.locator('table.stats tbody td').allTextContents()).slice(0, 4)).toEqual([counts.questions, counts.items, counts.kept, counts.items - counts.kept].map(String));
     for (const [reason, n] of Object.entries(readStore((s) => s.datasets.dropCounts(d?.id as number)))) {
       expect(await page.locator('table.drops tr', { hasText: reason }).locator('td').nth(1).textContent()).toBe(String(n));
@@ -124,26 +122,29 @@ describe('the viewer in a real browser, on a quick-preset run', () => {
     const question = readStore((s) => s.questions.get(qid));
     expect(await page.locator('.question-text').textContent()).toBe(question?.text);
     expect(await page.locator('.gold-solution').textContent()).toBe(question?.goldSolution);
-    const items = readStore(
-      (s) => s.db.prepare('SELECT sample_id AS id, kept, drop_reason AS reason FROM dataset_items WHERE dataset_id = ? AND question_id = ? ORDER BY sample_id').all(d?.id, qid) as { id: number; kept: number; reason: string | null }[],
+    const items = readStore((s) =>
+      s.datasets
+        .items(d?.id as number)
+        .filter((i) => i.questionId === qid && i.sampleId !== null)
+        .map((i) => ({ id: i.sampleId as number, kept: i.kept, reason: i.dropReason }))
+        .sort((a, b) => a.id - b.id),
     );
     const cards = async (cls: string): Promise<number[]> =>
       (await page.locator(`.sample.${cls}`).evaluateAll((els) => els.map((e) => e.id))).map((id) => Number(id.replace('sample-', ''))).sort((a, b) => a - b);
-    expect(await cards('kept')).toEqual(items.filter((i) => i.kept === 1).map((i) => i.id));
-    expect(await cards('dropped')).toEqual(items.filter((i) => i.kept === 0).map((i) => i.id));
-    for (const it of items.filter((i) => i.kept === 0)) expect(await page.locator(`#sample-${it.id} .drop-reason`).textContent()).toBe(`dropped: ${it.reason}`);
+    expect(await cards('kept')).toEqual(items.filter((i) => i.kept).map((i) => i.id));
+    expect(await cards('dropped')).toEqual(items.filter((i) => !i.kept).map((i) => i.id));
+    for (const it of items.filter((i) => !i.kept)) expect(await page.locator(`#sample-${it.id} .drop-reason`).textContent()).toBe(`dropped: ${it.reason}`);
 
     // One of its samples with a wrong calculator step: the text is the store's, the step is marked.
-    const sample = readStore(
-      (s) =>
-        s.db
-          .prepare(
-            `SELECT s.id, s.text, s.token_count AS tokens, s.logprob_sum AS logprobSum, COALESCE(v.steps_wrong, 0) AS wrong FROM dataset_items di
-             JOIN samples s ON s.id = di.sample_id LEFT JOIN verdicts v ON v.sample_id = s.id
-             WHERE di.dataset_id = ? AND di.question_id = ? ORDER BY wrong DESC, s.id LIMIT 1`,
-          )
-          .get(d?.id, qid) as { id: number; text: string; tokens: number; logprobSum: number; wrong: number },
-    );
+    // The item with the most wrong steps under any verifier, the lowest sample id among ties.
+    const sample = readStore((s) => {
+      const judged = items.map(({ id }) => {
+        const row = s.samples.get(id);
+        if (!row) throw new Error(`no sample ${id}`);
+        return { id, text: row.text, tokens: row.tokenCount, logprobSum: row.logprobSum, wrong: Math.max(0, ...s.verdicts.forSample(id).map((v) => v.stepsWrong)) };
+      });
+      return judged.reduce((best, x) => (x.wrong > best.wrong ? x : best));
+    });
     await page.locator(`#sample-${sample.id} a`).first().click();
     await page.waitForURL(new RegExp(`/samples/${sample.id}$`));
     expect(await page.locator('.response').first().textContent()).toBe(sample.text);
@@ -174,12 +175,13 @@ describe('the viewer in a real browser, on a quick-preset run', () => {
 
   it('shows hostile model output as text: no script runs, no dialog opens', async () => {
     needBrowser();
-    const h = readStore(
-      (s) =>
-        s.db
-          .prepare('SELECT s.id, s.question_id AS q, di.dataset_id AS d, di.drop_reason AS reason FROM samples s JOIN dataset_items di ON di.sample_id = s.id WHERE s.text = ?')
-          .get(HOSTILE) as { id: number; q: number; d: number; reason: string },
-    );
+    // The hostile run's dataset has one item: the hostile sample.
+    const h = readStore((s) => {
+      const d = s.datasets.byName('hostile');
+      const item = d ? s.datasets.items(d.id)[0] : undefined;
+      if (!d || !item || item.sampleId === null || s.samples.get(item.sampleId)?.text !== HOSTILE) throw new Error('no hostile item in the store');
+      return { id: item.sampleId, q: item.questionId as number, d: d.id, reason: item.dropReason as string };
+    });
     await page.goto(new URL(`/samples/${h.id}`, server.url).href);
     expect(await page.locator('.response').first().textContent()).toBe(HOSTILE);
     expect(await page.locator('main script, main img').count()).toBe(0);

@@ -91,8 +91,7 @@ describe('verifySamples', () => {
       [3, 4],
       [4, 4],
     ]);
-    const total = store.db.prepare('SELECT COUNT(*) FROM verdicts').pluck().get();
-    expect(total).toBe(7);
+    expect(store.counts().verdicts).toBe(7);
   });
 
   it('names the existing runs for an unknown run, and the question of a gold it cannot parse', () => {

@@ -1,5 +1,5 @@
 import { InputError, SieveError } from '@sieve/core';
-import type { Store, VerdictInput, VerdictStatus } from '@sieve/store';
+import type { Store, UnverifiedSample, VerdictInput, VerdictStatus } from '@sieve/store';
 import { checkSteps, getVerifier, type Verdict } from '@sieve/verify';
 import { findRun } from './run-lookup';
 
@@ -32,36 +32,7 @@ export interface WrongStep {
   end: number;
 }
 
-interface PendingSample {
-  id: number;
-  questionId: number;
-  text: string;
-  gold: string;
-}
-
 export const DEFAULT_VERIFY_BATCH = 500;
-
-/** Samples of a run without a verdict under a verifier, with their gold answer (first `limit` by id after `afterId`). */
-function pendingBatch(store: Store, runId: number, verifier: string, afterId: number, limit: number): PendingSample[] {
-  return store.db
-    .prepare(
-      `SELECT s.id, s.question_id AS questionId, s.text, q.gold_answer AS gold
-       FROM samples s JOIN questions q ON q.id = s.question_id
-       LEFT JOIN verdicts v ON v.sample_id = s.id AND v.verifier = ?
-       WHERE s.run_id = ? AND s.id > ? AND v.id IS NULL ORDER BY s.id LIMIT ?`,
-    )
-    .all(verifier, runId, afterId, limit) as PendingSample[];
-}
-
-function countPending(store: Store, runId: number, verifier: string): number {
-  return store.db
-    .prepare(
-      `SELECT COUNT(*) FROM samples s LEFT JOIN verdicts v ON v.sample_id = s.id AND v.verifier = ?
-       WHERE s.run_id = ? AND v.id IS NULL`,
-    )
-    .pluck()
-    .get(verifier, runId) as number;
-}
 
 function wrongSteps(text: string): WrongStep[] {
   return checkSteps(text)
@@ -72,16 +43,16 @@ function wrongSteps(text: string): WrongStep[] {
     });
 }
 
-function judge(sample: PendingSample, verifier: string): VerdictInput {
+function judge(sample: UnverifiedSample, verifier: string): VerdictInput {
   let v: Verdict;
   try {
-    v = getVerifier(verifier)(sample.text, sample.gold, {});
+    v = getVerifier(verifier)(sample.text, sample.goldAnswer, {});
   } catch (cause) {
     throw new SieveError(
       `verifier "${verifier}" failed on sample ${sample.id} of question ${sample.questionId}: ${(cause as Error).message}`,
       {
         where: `question ${sample.questionId}`,
-        hint: `check the gold answer of question ${sample.questionId} ("${sample.gold.slice(0, 60)}"), fix the question set and re-import it`,
+        hint: `check the gold answer of question ${sample.questionId} ("${sample.goldAnswer.slice(0, 60)}"), fix the question set and re-import it`,
         cause,
       },
     );
@@ -113,12 +84,12 @@ export function verifySamples(store: Store, opts: VerifySamplesOptions): VerifyS
   getVerifier(verifier); // an unknown name fails here, before any work
   const run = findRun(store, opts.runName);
   const total = store.samples.count(run.id);
-  const todo = countPending(store, run.id, verifier);
+  const todo = store.verdicts.counts(run.id, verifier).unverified;
   let verified = 0;
   let lastId = 0; // every pending sample up to here has been verified: the next batch starts after it
   for (;;) {
     const done = store.transaction(() => {
-      const batch = pendingBatch(store, run.id, verifier, lastId, batchSize);
+      const batch = store.verdicts.unverifiedBatch(run.id, verifier, lastId, batchSize);
       if (batch.length) store.verdicts.upsertMany(batch.map((s) => judge(s, verifier)));
       lastId = batch.at(-1)?.id ?? lastId;
       return batch.length;

@@ -14,9 +14,8 @@ import { samplePage, type TokenSection } from './html/page-sample';
 import { trainingPage } from './html/page-training';
 import { href } from './html/safe';
 import { HttpError, intParam, isTraversal, nameParam, oneOf, parseQuery, pathId } from './params';
-import { sampleRunSummaries, sampleRunSummary, stageSummary, pipelineCounts, verifierOf } from './queries/overview';
-import { correctHistogram, questionTexts, sortPasses, type QuestionPass } from './queries/pass-rates';
-import { datasetItemsPage } from './queries/datasets';
+import { sampleRunSummaries, sampleRunSummary, stageSummary, verifierOf } from './queries/overview';
+import { correctHistogram, sortPasses, type QuestionPass } from './queries/pass-rates';
 import { datasetQuestionEntries, questionSamples, sampleDetail, type SampleDetail } from './queries/samples';
 import { ViewerCache } from './viewer-cache';
 import { binCounts } from './stats';
@@ -91,11 +90,10 @@ export function createViewerApp(o: ViewerOptions): Hono<Env> {
 
   app.get('/', (c) => {
     parseQuery(url(c), {});
-    const kept = store.db.prepare('SELECT COUNT(*) AS items, COALESCE(SUM(kept), 0) AS kept FROM dataset_items WHERE dataset_id = ?');
     return c.html(
       overviewPage({
         runName,
-        counts: cache.memo('counts', () => pipelineCounts(store)),
+        counts: cache.memo('counts', () => store.counts()),
         stages: stageSummary(store),
         sampleRuns: cache.memo('runs', () => sampleRunSummaries(store, verifier)),
         datasets: cache.memo('datasets', () =>
@@ -105,7 +103,7 @@ export function createViewerApp(o: ViewerOptions): Hono<Env> {
             version: d.version,
             kind: d.kind,
             sampleRun: d.sampleRunId === null ? null : (store.samples.getRun(d.sampleRunId)?.name ?? null),
-            ...(kept.get(d.id) as { items: number; kept: number }),
+            ...store.datasets.itemCounts(d.id),
           })),
         ),
         trainingRuns: store.training.list(),
@@ -120,7 +118,7 @@ export function createViewerApp(o: ViewerOptions): Hono<Env> {
     const filtered = q.split === undefined ? passes : passes.filter((p) => p.split === q.split);
     const pageNo = q.page ?? 1;
     const rows = sortPasses(filtered, sort).slice((pageNo - 1) * pageSize, pageNo * pageSize);
-    const texts = questionTexts(store, rows.map((r) => r.questionId));
+    const texts = store.questions.textsById(rows.map((r) => r.questionId));
     return {
       rows: rows.map((r) => ({ ...r, text: texts.get(r.questionId) ?? '' })),
       total: filtered.length,
@@ -162,8 +160,7 @@ export function createViewerApp(o: ViewerOptions): Hono<Env> {
     const a = cache.dataset(d);
     const max = Math.max(0, ...a.lengths.kept.map((x) => x.value), ...a.lengths.dropped.map((x) => x.value));
     const show = q.reason !== undefined ? 'dropped' : (q.show ?? 'all');
-    const items = datasetItemsPage(
-      store,
+    const items = store.datasets.itemsPage(
       d.id,
       { ...(show === 'all' ? {} : { kept: show === 'kept' }), ...(q.reason !== undefined ? { reason: q.reason } : {}) },
       { ...(q.after !== undefined ? { after: q.after } : {}), ...(q.before !== undefined ? { before: q.before } : {}), limit: pageSize },

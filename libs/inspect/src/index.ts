@@ -15,9 +15,9 @@ export {
 } from './inspect';
 export { runText, datasetText, questionText, markWrongSteps, textTable } from './render-text';
 export { quantile, summarize, binCounts, textHistogram, type Summary, type ValueCount } from './stats';
-export { pipelineCounts, stageSummary, sampleRunSummaries, type PipelineCounts, type StageSummary, type SampleRunSummary } from './queries/overview';
+export { stageSummary, sampleRunSummaries, type StageSummary, type SampleRunSummary } from './queries/overview';
 export { runPassRates, datasetPassRates, sortPasses, correctHistogram, type QuestionPass, type PassOrder } from './queries/pass-rates';
-export { findDataset, acceptanceBySplit, lengthDistributions, datasetItemsPage, type ItemRow, type Page, type SplitAcceptance } from './queries/datasets';
+export { findDataset, acceptanceBySplit, type SplitAcceptance } from './queries/datasets';
 export { questionSamples, datasetQuestionEntries, sampleDetail, type SampleEntry, type SampleDetail } from './queries/samples';
 export { parseWrongSteps, segmentText, type VerdictView, type TextSegment } from './queries/verdict-view';
 export { createViewerApp, CSP, type ViewerOptions } from './app';

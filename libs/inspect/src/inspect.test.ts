@@ -81,7 +81,7 @@ describe('inspect a run folder', () => {
       inspectRun(s);
       inspectDataset(s, 'rft@1');
       inspectQuestion(s, 1, { dataset: 'rft@1' });
-      expect(() => s.db.prepare("UPDATE questions SET text = 'x' WHERE id = 1").run()).toThrow(/readonly/);
+      expect(() => s.questions.insertMany('synth', 'train', 'x', [{ text: 'x', goldAnswer: '1', goldSolution: null, difficulty: null, meta: {} }])).toThrow(/readonly/);
       expect(() => s.stages.start('inspect', '', 'fp')).toThrow(/readonly/);
     } finally {
       s.close();

@@ -1,8 +1,8 @@
 import { InputError } from '@sieve/core';
-import type { DatasetRow, QuestionRow, Store } from '@sieve/store';
-import { pipelineCounts, sampleRunSummaries, stageSummary, verifierOf, type PipelineCounts, type SampleRunSummary, type StageSummary } from './queries/overview';
-import { correctHistogram, datasetPassRates, questionTexts, runPassRates, sortPasses, type QuestionPass } from './queries/pass-rates';
-import { acceptanceBySplit, findDataset, lengthDistributions, type SplitAcceptance } from './queries/datasets';
+import type { DatasetRow, QuestionRow, Store, StoreCounts } from '@sieve/store';
+import { sampleRunSummaries, stageSummary, verifierOf, type SampleRunSummary, type StageSummary } from './queries/overview';
+import { correctHistogram, datasetPassRates, runPassRates, sortPasses, type QuestionPass } from './queries/pass-rates';
+import { acceptanceBySplit, findDataset, type SplitAcceptance } from './queries/datasets';
 import { datasetQuestionEntries, questionSamples, type SampleEntry } from './queries/samples';
 import { summarize, type Summary, type ValueCount } from './stats';
 
@@ -53,7 +53,7 @@ export interface DatasetInspection {
 
 export interface RunInspection {
   store: string;
-  counts: PipelineCounts;
+  counts: StoreCounts;
   stages: StageSummary;
   sampleRuns: SampleRunInspection[];
   /** Every dataset version, briefly. */
@@ -65,7 +65,7 @@ export interface RunInspection {
 function topQuestions(store: Store, rows: readonly QuestionPass[], top: number): { hardest: QuestionRef[]; easiest: QuestionRef[] } {
   const hardest = sortPasses(rows, 'hardest').slice(0, top);
   const easiest = sortPasses(rows, 'easiest').slice(0, top);
-  const texts = questionTexts(store, [...new Set([...hardest, ...easiest].map((r) => r.questionId))]);
+  const texts = store.questions.textsById([...new Set([...hardest, ...easiest].map((r) => r.questionId))]);
   const withText = (r: QuestionPass): QuestionRef => ({ ...r, text: texts.get(r.questionId) ?? '' });
   return { hardest: hardest.map(withText), easiest: easiest.map(withText) };
 }
@@ -87,7 +87,7 @@ export function analyseDataset(store: Store, d: DatasetRow, opts: InspectOptions
   const split = acceptanceBySplit(store, d.id);
   const items = split.reduce((a, s) => a + s.items, 0);
   const kept = split.reduce((a, s) => a + s.kept, 0);
-  const lengths = lengthDistributions(store, d.id);
+  const lengths = store.datasets.lengthCounts(d.id);
   const drops: Record<string, number> = {};
   for (const [reason, n] of Object.entries(store.datasets.dropCounts(d.id))) drops[reason === 'null' ? 'unspecified' : reason] = n;
   const inspection: DatasetInspection = {
@@ -136,13 +136,12 @@ export function inspectRun(store: Store, opts: InspectOptions = {}): RunInspecti
   const all = store.datasets.list();
   const latest = new Map<string, DatasetRow>();
   for (const d of all) if ((latest.get(d.name)?.version ?? 0) < d.version) latest.set(d.name, d);
-  const kept = store.db.prepare('SELECT COUNT(*) AS items, COALESCE(SUM(kept), 0) AS kept FROM dataset_items WHERE dataset_id = ?');
   return {
     store: store.path,
-    counts: pipelineCounts(store),
+    counts: store.counts(),
     stages: stageSummary(store),
     sampleRuns: inspectSampleRuns(store, opts),
-    datasetVersions: all.map((d) => ({ name: d.name, version: d.version, kind: d.kind, ...(kept.get(d.id) as { items: number; kept: number }) })),
+    datasetVersions: all.map((d) => ({ name: d.name, version: d.version, kind: d.kind, ...store.datasets.itemCounts(d.id) })),
     datasets: [...latest.values()].map((d) => inspectDataset(store, d, opts)),
   };
 }

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '@sieve/core';
 import type { Store } from '@sieve/store';
 import { openReadonlyStore } from './open-store';
-import { pipelineCounts, stageSummary, sampleRunSummaries } from './queries/overview';
+import { stageSummary, sampleRunSummaries } from './queries/overview';
 import { correctHistogram, datasetPassRates, runPassRates, sortPasses } from './queries/pass-rates';
-import { acceptanceBySplit, datasetItemsPage, findDataset, lengthDistributions } from './queries/datasets';
+import { acceptanceBySplit, findDataset } from './queries/datasets';
 import { datasetQuestionEntries, questionSamples, sampleDetail } from './queries/samples';
 import { parseWrongSteps, segmentText } from './queries/verdict-view';
 import { HOSTILE, makeFixture, type Fixture } from './test-fixture';
@@ -23,7 +23,7 @@ afterAll(() => {
 describe('overview queries', () => {
   it('counts every table', () => {
     // 14 items in rft@1 (6 kept) + 2 in rft@2 (both kept)
-    expect(pipelineCounts(store)).toEqual({ questions: 4, models: 2, sampleRuns: 1, samples: 14, verdicts: 14, datasets: 2, keptItems: 8, trainingRuns: 1, evaluations: 2 });
+    expect(store.counts()).toEqual({ questions: 4, models: 2, sampleRuns: 1, samples: 14, verdicts: 14, datasets: 2, keptItems: 8, trainingRuns: 1, evaluations: 2 });
   });
 
   it('summarises stage records per status and per stage', () => {
@@ -108,7 +108,7 @@ describe('dataset queries', () => {
   });
 
   it('gives response length distributions of kept and dropped items', () => {
-    const d = lengthDistributions(store, 1);
+    const d = store.datasets.lengthCounts(1);
     // kept: 21, 6, 23, 6, 15, 6; dropped: 21, 12, 7, 7, 24, 6, 6, 25
     expect(d.kept).toEqual([{ value: 6, count: 3 }, { value: 15, count: 1 }, { value: 21, count: 1 }, { value: 23, count: 1 }]);
     expect(d.dropped).toEqual([{ value: 6, count: 2 }, { value: 7, count: 2 }, { value: 12, count: 1 }, { value: 21, count: 1 }, { value: 24, count: 1 }, { value: 25, count: 1 }]);
@@ -116,35 +116,20 @@ describe('dataset queries', () => {
 
   it('pages items by keyset, forwards and backwards, with any filter', () => {
     const ids = (p: { rows: { id: number }[] }) => p.rows.map((r) => r.id);
-    const p1 = datasetItemsPage(store, 1, {}, { limit: 5 });
+    const p1 = store.datasets.itemsPage(1, {}, { limit: 5 });
     expect([ids(p1), p1.prev, p1.next]).toEqual([[1, 2, 3, 4, 5], null, 5]);
-    const p3 = datasetItemsPage(store, 1, {}, { after: 10, limit: 5 });
+    const p3 = store.datasets.itemsPage(1, {}, { after: 10, limit: 5 });
     expect([ids(p3), p3.prev, p3.next]).toEqual([[11, 12, 13, 14], 11, null]); // dataset 2's items 15, 16 never leak in
-    const back = datasetItemsPage(store, 1, {}, { before: 11, limit: 5 });
+    const back = store.datasets.itemsPage(1, {}, { before: 11, limit: 5 });
     expect([ids(back), back.prev, back.next]).toEqual([[6, 7, 8, 9, 10], 6, 10]);
-    const kept = datasetItemsPage(store, 1, { kept: true }, { limit: 4 });
+    const kept = store.datasets.itemsPage(1, { kept: true }, { limit: 4 });
     expect([ids(kept), kept.next]).toEqual([[1, 2, 9, 10], 10]);
-    expect(ids(datasetItemsPage(store, 1, { kept: true }, { after: 10, limit: 4 }))).toEqual([12, 13]);
-    const unparseable = datasetItemsPage(store, 1, { reason: 'unparseable' }, { limit: 10 });
+    expect(ids(store.datasets.itemsPage(1, { kept: true }, { after: 10, limit: 4 }))).toEqual([12, 13]);
+    const unparseable = store.datasets.itemsPage(1, { reason: 'unparseable' }, { limit: 10 });
     expect([ids(unparseable), unparseable.prev, unparseable.next]).toEqual([[4, 14], null, null]);
     expect(unparseable.rows[1]).toMatchObject({ sampleId: 14, questionId: 4, kept: false, dropReason: 'unparseable', preview: HOSTILE, length: 25 });
-    expect(datasetItemsPage(store, 1, { reason: 'no-such' }, { limit: 10 })).toEqual({ rows: [], next: null, prev: null });
-    expect(ids(datasetItemsPage(store, 2, {}, { limit: 10 }))).toEqual([15, 16]);
-  });
-
-  it('pages with index range scans, never a full scan or a sort of the items', () => {
-    const plan = (sql: string, args: Record<string, unknown>): string =>
-      (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(args) as { detail: string }[]).map((r) => r.detail).join(' | ');
-    const kept = plan('SELECT id FROM dataset_items WHERE dataset_id = @d AND id > @lo AND id < @hi AND kept = @kept ORDER BY id LIMIT 5', { d: 1, lo: 0, hi: 15, kept: 1 });
-    expect(kept).toMatch(/SEARCH dataset_items USING (COVERING )?INDEX dataset_items_dataset \(dataset_id=\? AND kept=\? AND rowid>\? AND rowid<\?\)/);
-    const all = plan('SELECT id FROM dataset_items NOT INDEXED WHERE dataset_id = @d AND id > @lo AND id < @hi ORDER BY id DESC LIMIT 5', { d: 1, lo: 0, hi: 15 });
-    expect(all).toMatch(/SEARCH dataset_items USING INTEGER PRIMARY KEY \(rowid>\? AND rowid<\?\)/);
-    expect(`${kept} ${all}`).not.toMatch(/TEMP B-TREE|SCAN dataset_items/);
-    const samples = plan('SELECT s.id FROM samples s WHERE s.question_id = @q ORDER BY s.run_id, s.sample_index LIMIT 5', { q: 1 });
-    expect(samples).toMatch(/SEARCH s USING INDEX samples_question/);
-    const run = plan('SELECT s.question_id, COUNT(*) FROM samples s WHERE s.run_id = @r GROUP BY s.question_id', { r: 1 });
-    expect(run).toMatch(/SEARCH s USING COVERING INDEX sqlite_autoindex_samples_1 \(run_id=\?\)/);
-    expect(run).not.toMatch(/TEMP B-TREE/);
+    expect(store.datasets.itemsPage(1, { reason: 'no-such' }, { limit: 10 })).toEqual({ rows: [], next: null, prev: null });
+    expect(ids(store.datasets.itemsPage(2, {}, { limit: 10 }))).toEqual([15, 16]);
   });
 });
 
@@ -198,10 +183,10 @@ describe('wrong-step highlighting', () => {
   const step = (start: number, end: number) => ({ expr: 'x', claimed: 'y', actual: 1, start, end });
 
   it('keeps steps inside the text, in order, without overlaps', () => {
-    const json = JSON.stringify({ wrongSteps: [step(14, 23), step(2, 11), step(5, 15), step(20, 40), { start: 'x' }] });
-    expect(parseWrongSteps(json, text).map((s) => [s.start, s.end])).toEqual([[2, 11], [14, 23]]);
-    expect(parseWrongSteps('not json', text)).toEqual([]);
-    expect(parseWrongSteps('{}', text)).toEqual([]);
+    const detail = { wrongSteps: [step(14, 23), step(2, 11), step(5, 15), step(20, 40), { start: 'x' }] };
+    expect(parseWrongSteps(detail, text).map((s) => [s.start, s.end])).toEqual([[2, 11], [14, 23]]);
+    expect(parseWrongSteps({ wrongSteps: 'not a list' }, text)).toEqual([]);
+    expect(parseWrongSteps({}, text)).toEqual([]);
   });
 
   it('cuts a text into plain and wrong segments that join back to it', () => {

@@ -17,7 +17,7 @@ export class ViewerCache {
 
   /** Drops everything if the store changed since the last call. Call once per request. */
   refresh(): void {
-    const v = this.store.db.pragma('data_version', { simple: true }) as number;
+    const v = this.store.dataVersion();
     if (v !== this.version) {
       this.entries.clear();
       this.version = v;

@@ -1,5 +1,8 @@
 import type { Db } from './db';
 import { fromJson, toJson } from './json';
+import { itemsPage, type ItemFilter, type ItemSummary, type Page } from './dataset-item-pages';
+import { ENTRY_COLS, toEntry, type RawEntry, type SampleWithVerdict } from './sample-entries';
+import { toTally, type QuestionTally, type RawTally } from './verdicts';
 
 export type DatasetKind = 'rft' | 'pairs' | 'imported';
 
@@ -23,6 +26,22 @@ export interface DatasetItemInput {
   dropReason: string | null;
   rejectedSampleId?: number | null;
   rejectedResponse?: string | null;
+}
+
+/** How many items have each response length (in characters). */
+export interface LengthCount {
+  value: number;
+  count: number;
+}
+
+/** A dataset holding a sample, with the filter's decision there. */
+export interface SampleDecision {
+  datasetId: number;
+  name: string;
+  version: number;
+  itemId: number;
+  kept: boolean;
+  dropReason: string | null;
 }
 
 export interface DatasetItemRow extends DatasetItemInput {
@@ -135,5 +154,90 @@ export class DatasetRepo {
       .prepare(`SELECT drop_reason AS r, COUNT(*) AS n FROM dataset_items WHERE dataset_id = ? AND kept = 0 GROUP BY 1 ORDER BY 2 DESC`)
       .all(datasetId) as { r: string; n: number }[];
     return Object.fromEntries(rows.map((x) => [x.r, x.n]));
+  }
+
+  /** Items of a dataset and how many of them were kept (an index-only count on (dataset_id, kept)). */
+  itemCounts(datasetId: number): { items: number; kept: number } {
+    return this.db
+      .prepare('SELECT COUNT(*) AS items, COALESCE(SUM(kept), 0) AS kept FROM dataset_items WHERE dataset_id = ?')
+      .get(datasetId) as { items: number; kept: number };
+  }
+
+  /** Distinct questions among a dataset's items (items without a question not counted). */
+  questionCount(datasetId: number): number {
+    return this.db.prepare('SELECT COUNT(DISTINCT question_id) FROM dataset_items WHERE dataset_id = ?').pluck().get(datasetId) as number;
+  }
+
+  /** Items and kept items per question split, by split name (items without a question count under "—"). */
+  acceptanceBySplit(datasetId: number): { split: string; items: number; kept: number }[] {
+    return this.db
+      .prepare(
+        `SELECT COALESCE(q.split, '—') AS split, COUNT(*) AS items, SUM(di.kept) AS kept
+         FROM dataset_items di LEFT JOIN questions q ON q.id = di.question_id
+         WHERE di.dataset_id = ? GROUP BY 1 ORDER BY 1`,
+      )
+      .all(datasetId) as { split: string; items: number; kept: number }[];
+  }
+
+  /** Response lengths in characters (Unicode code points) of kept and dropped items, ascending. */
+  lengthCounts(datasetId: number): { kept: LengthCount[]; dropped: LengthCount[] } {
+    const rows = this.db
+      .prepare(
+        `SELECT kept, length(response) AS value, COUNT(*) AS count FROM dataset_items
+         WHERE dataset_id = ? GROUP BY kept, value ORDER BY kept, value`,
+      )
+      .all(datasetId) as { kept: number; value: number; count: number }[];
+    return {
+      kept: rows.filter((r) => r.kept === 1).map(({ value, count }) => ({ value, count })),
+      dropped: rows.filter((r) => r.kept === 0).map(({ value, count }) => ({ value, count })),
+    };
+  }
+
+  /**
+   * Per question of a dataset, by question id: its items, the correct ones (verdicts of their
+   * samples under `verifier`) and the kept ones. Items without a question are left out.
+   */
+  tallyByQuestion(datasetId: number, verifier: string): QuestionTally[] {
+    const rows = this.db
+      .prepare(
+        `SELECT g.q, COALESCE(q.split, '') AS split, g.n, g.c, g.k FROM (
+           SELECT di.question_id AS q, COUNT(*) AS n, COALESCE(SUM(v.status = 'correct'), 0) AS c, SUM(di.kept) AS k
+           FROM dataset_items di LEFT JOIN verdicts v ON v.sample_id = di.sample_id AND v.verifier = @verifier
+           WHERE di.dataset_id = @dataset AND di.question_id IS NOT NULL GROUP BY di.question_id
+         ) g LEFT JOIN questions q ON q.id = g.q ORDER BY g.q`,
+      )
+      .all({ dataset: datasetId, verifier }) as RawTally[];
+    return rows.map(toTally);
+  }
+
+  /** A keyset page of a dataset's items (see dataset-item-pages.ts). */
+  itemsPage(datasetId: number, filter: ItemFilter, at: { after?: number; before?: number; limit: number }): Page<ItemSummary> {
+    return itemsPage(this.db, datasetId, filter, at);
+  }
+
+  /** Every item of one question in a dataset with its sample, verdict and decision. Items without a sample are left out. */
+  questionEntries(datasetId: number, questionId: number, verifier: string): SampleWithVerdict[] {
+    const rows = this.db
+      .prepare(
+        `SELECT ${ENTRY_COLS}, di.id AS itemId, di.kept AS kept, di.drop_reason AS dropReason
+         FROM dataset_items di JOIN samples s ON s.id = di.sample_id JOIN sample_runs r ON r.id = s.run_id
+         LEFT JOIN verdicts v ON v.sample_id = s.id AND v.verifier = @verifier
+         WHERE di.dataset_id = @d AND di.question_id = @q ORDER BY s.sample_index, di.id`,
+      )
+      .all({ d: datasetId, q: questionId, verifier }) as RawEntry[];
+    return rows.map(toEntry);
+  }
+
+  /** Every dataset a sample is an item of, by name and version, with the decision there. */
+  decisionsFor(sample: { id: number; questionId: number; runId: number }): SampleDecision[] {
+    // Only datasets built from the sample's run can hold it: each lookup stays inside one dataset.
+    const rows = this.db
+      .prepare(
+        `SELECT d.id AS datasetId, d.name, d.version, di.id AS itemId, di.kept, di.drop_reason AS dropReason
+         FROM datasets d JOIN dataset_items di ON di.dataset_id = d.id AND di.question_id = @q AND di.sample_id = @s
+         WHERE d.sample_run_id = @run ORDER BY d.name, d.version`,
+      )
+      .all({ q: sample.questionId, s: sample.id, run: sample.runId }) as (Omit<SampleDecision, 'kept'> & { kept: number })[];
+    return rows.map((d) => ({ ...d, kept: d.kept === 1 }));
   }
 }

@@ -72,6 +72,11 @@ export class EvaluationRepo {
     ).map(toRow);
   }
 
+  /** Deletes one evaluation row (e.g. an older row with the same settings, replaced by a new one). */
+  delete(id: number): void {
+    this.db.prepare('DELETE FROM evaluations WHERE id = ?').run(id);
+  }
+
   deleteFor(modelId: string, set: string, split: string): void {
     this.db.prepare('DELETE FROM evaluations WHERE model_id = ? AND set_name = ? AND split = ?').run(modelId, set, split);
   }

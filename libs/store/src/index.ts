@@ -1,13 +1,14 @@
-export { Store } from './store';
-export { openDb, migrate, schemaVersion, type Db } from './db';
+export { Store, type StoreCounts } from './store';
 export { migrations, type Migration } from './migrations';
 export { QuestionRepo, questionHash, type QuestionInput, type QuestionRow, type SetSummary } from './questions';
 export { StageRepo, type StageRecord, type StageStatus } from './stages';
 export { toJson, fromJson, nowIso } from './json';
 export { ModelRepo, type ModelRow, type ModelKind } from './models';
 export { SampleRepo, encodeFloats, decodeFloats, type SampleRunRow, type SampleInput, type SampleRow } from './samples';
-export { VerdictRepo, type VerdictInput, type VerdictRow, type VerdictStatus, type JudgedSample } from './verdicts';
-export { DatasetRepo, type DatasetRow, type DatasetItemInput, type DatasetItemRow, type DatasetKind } from './datasets';
+export { VerdictRepo, type VerdictInput, type VerdictRow, type VerdictStatus, type JudgedSample, type UnverifiedSample, type QuestionTally } from './verdicts';
+export { DatasetRepo, type DatasetRow, type DatasetItemInput, type DatasetItemRow, type DatasetKind, type LengthCount, type SampleDecision } from './datasets';
 export { TrainingRepo, type TrainingRunRow, type MetricRow } from './training';
 export { EvaluationRepo, type EvaluationInput, type EvaluationRow } from './evaluations';
 export { modelFolder, type RunEnv } from './run-env';
+export { type ItemFilter, type ItemSummary, type Page } from './dataset-item-pages';
+export { type SampleWithVerdict } from './sample-entries';

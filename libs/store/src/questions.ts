@@ -126,6 +126,12 @@ export class QuestionRepo {
       .all() as SetSummary[];
   }
 
+  /** Question texts by id, for the few rows a page or a report shows ('' for an id not there). */
+  textsById(ids: readonly number[]): Map<number, string> {
+    const stmt = this.db.prepare('SELECT text FROM questions WHERE id = ?').pluck();
+    return new Map(ids.map((id) => [id, (stmt.get(id) as string | undefined) ?? '']));
+  }
+
   /** Texts already in a set, so a generator can avoid them. */
   texts(set: string): Set<string> {
     const rows = this.db.prepare('SELECT text FROM questions WHERE set_name = ?').pluck().all(set) as string[];

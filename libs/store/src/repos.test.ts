@@ -58,7 +58,7 @@ describe('sample, verdict, dataset, training and evaluation repos', () => {
     const [s1, s2] = store.samples.list(runId);
     const v = { extracted: '1', reason: 'r', stepsTotal: 0, stepsWrong: 0, stepsUnchecked: 0, detail: {} };
     store.verdicts.upsertMany([{ ...v, sampleId: s1!.id, verifier: 'numeric', status: 'correct' }]);
-    expect(store.verdicts.unverifiedSampleIds(runId, 'numeric')).toEqual([s2!.id]);
+    expect(store.verdicts.unverifiedBatch(runId, 'numeric', 0, 10).map((x) => x.id)).toEqual([s2!.id]);
     store.verdicts.upsertMany([
       { ...v, sampleId: s1!.id, verifier: 'numeric', status: 'incorrect' },
       { ...v, sampleId: s1!.id, verifier: 'other', status: 'correct' },

@@ -1,5 +1,21 @@
 import type { Db } from './db';
 import { fromJson, nowIso, toJson } from './json';
+import { ENTRY_COLS, toEntry, type RawEntry, type SampleWithVerdict } from './sample-entries';
+
+/**
+ * A page of one question's samples (every run, or one) with their verdicts, through the
+ * samples_question index. Exported for the query-plan test.
+ */
+export const questionSamplesSql = (byRun: boolean): { rows: string; total: string } => {
+  const where = `s.question_id = @q${byRun ? ' AND s.run_id = @run' : ''}`;
+  return {
+    rows: `SELECT ${ENTRY_COLS}
+      FROM samples s JOIN sample_runs r ON r.id = s.run_id
+      LEFT JOIN verdicts v ON v.sample_id = s.id AND v.verifier = @verifier
+      WHERE ${where} ORDER BY s.run_id, s.sample_index LIMIT @limit OFFSET @offset`,
+    total: `SELECT COUNT(*) FROM samples s WHERE ${where}`,
+  };
+};
 
 export interface SampleRunRow {
   id: number;
@@ -163,6 +179,28 @@ export class SampleRepo {
 
   count(runId: number): number {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM samples WHERE run_id = ?').get(runId) as { n: number }).n;
+  }
+
+  /** Samples of a run and the distinct questions they answer. */
+  runTotals(runId: number): { samples: number; questions: number } {
+    return this.db
+      .prepare('SELECT COUNT(*) AS samples, COUNT(DISTINCT question_id) AS questions FROM samples WHERE run_id = ?')
+      .get(runId) as { samples: number; questions: number };
+  }
+
+  /**
+   * One page of a question's samples (of every sample run, or of `runId`) ordered by run then
+   * index, each with its verdict under `verifier`; `total` counts them all.
+   */
+  ofQuestion(
+    questionId: number,
+    opts: { verifier: string; runId?: number; limit: number; offset: number },
+  ): { rows: SampleWithVerdict[]; total: number } {
+    const sql = questionSamplesSql(opts.runId !== undefined);
+    const args = { q: questionId, run: opts.runId ?? null };
+    const rows = this.db.prepare(sql.rows).all({ ...args, verifier: opts.verifier, limit: opts.limit, offset: opts.offset }) as RawEntry[];
+    const total = this.db.prepare(sql.total).pluck().get(args) as number; // better-sqlite3 ignores unused named parameters
+    return { rows: rows.map(toEntry), total };
   }
 
   /** Per question: how many samples exist (for resuming). */

@@ -1,21 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Store, migrations, type QuestionInput } from './index';
+import { rawConnection, removeTempStores, tempStorePath as tempDb } from './test-helpers';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const dirs: string[] = [];
-function tempDb(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'sieve-store-'));
-  dirs.push(dir);
-  return join(dir, 'run', 'sieve.sqlite');
-}
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+afterEach(removeTempStores);
 
 const q = (text: string, gold: string): QuestionInput => ({
   text,
@@ -27,11 +20,13 @@ const q = (text: string, gold: string): QuestionInput => ({
 
 describe('store', () => {
   it('creates the file with WAL, foreign keys and every table', () => {
-    const store = Store.open(tempDb());
-    expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
+    const path = tempDb();
+    const store = Store.open(path);
     expect(store.schemaVersion).toBe(migrations.at(-1)!.version);
-    const tables = store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
+    const raw = rawConnection(path, { readonly: true });
+    expect(raw.pragma('journal_mode', { simple: true })).toBe('wal'); // WAL is a property of the file
+    const tables = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
+    raw.close();
     for (const t of [
       'questions', 'models', 'sample_runs', 'samples', 'verdicts', 'datasets', 'dataset_items',
       'training_runs', 'training_metrics', 'evaluations', 'stage_records',
@@ -43,11 +38,8 @@ describe('store', () => {
 
   it('enforces foreign keys', () => {
     const store = Store.open(tempDb());
-    expect(() =>
-      store.db
-        .prepare(`INSERT INTO verdicts (sample_id, verifier, status, reason) VALUES (999, 'numeric', 'correct', 'x')`)
-        .run(),
-    ).toThrow(/FOREIGN KEY/);
+    const verdict = { sampleId: 999, verifier: 'numeric', status: 'correct' as const, extracted: '1', reason: 'x', stepsTotal: 0, stepsWrong: 0, stepsUnchecked: 0, detail: {} };
+    expect(() => store.verdicts.upsertMany([verdict])).toThrow(/FOREIGN KEY/);
     store.close();
   });
 
@@ -87,7 +79,7 @@ describe('store', () => {
   it('a process killed mid-import leaves no half set', () => {
     const path = tempDb();
     Store.open(path).close();
-    const script = join(dirs.at(-1)!, 'crash.ts');
+    const script = join(dirname(path), 'crash.ts');
     writeFileSync(
       script,
       `import { Store } from ${JSON.stringify(join(repoRoot, 'libs/store/src/index.ts'))};
@@ -112,9 +104,10 @@ store.transaction(() => {
 
   it('refuses a store made by a newer sieve, and a missing file in read-only mode', () => {
     const path = tempDb();
-    const store = Store.open(path);
-    store.db.pragma('user_version = 999');
-    store.close();
+    Store.open(path).close();
+    const raw = rawConnection(path);
+    raw.pragma('user_version = 999');
+    raw.close();
     expect(() => Store.open(path)).toThrow(/schema v999, newer/);
     expect(() => Store.open(join(tmpdir(), 'nope-sieve', 'x.sqlite'), { readonly: true })).toThrow(/cannot open the store/);
   });

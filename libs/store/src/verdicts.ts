@@ -38,7 +38,48 @@ export interface JudgedSample {
   stepsWrong: number | null;
 }
 
-interface Raw {
+/** A sample still to be judged under a verifier, with the gold answer of its question. */
+export interface UnverifiedSample {
+  id: number;
+  questionId: number;
+  text: string;
+  goldAnswer: string;
+}
+
+/** One question's outcome: samples (or dataset items) and the correct ones among them. */
+export interface QuestionTally {
+  questionId: number;
+  /** The question's split ('' for an item whose question is gone). */
+  split: string;
+  samples: number;
+  correct: number;
+  /** Kept items of the question in a dataset; null for a sample run. */
+  kept: number | null;
+}
+
+/** Per-question columns q, split, n, c, k of the tally queries. */
+export interface RawTally {
+  q: number;
+  split: string;
+  n: number;
+  c: number;
+  k: number | null;
+}
+
+export const toTally = (r: RawTally): QuestionTally => ({ questionId: r.q, split: r.split, samples: r.n, correct: r.c, kept: r.k });
+
+/**
+ * Per question of a sample run under one verifier. One GROUP BY that walks the
+ * (run_id, question_id, sample_index) index and probes verdicts by (sample_id, verifier): one row
+ * per question, never one per sample. Exported for the query-plan test.
+ */
+export const RUN_TALLY_SQL = `SELECT g.q, q.split, g.n, g.c, NULL AS k FROM (
+    SELECT s.question_id AS q, COUNT(*) AS n, COALESCE(SUM(v.status = 'correct'), 0) AS c
+    FROM samples s LEFT JOIN verdicts v ON v.sample_id = s.id AND v.verifier = @verifier
+    WHERE s.run_id = @run GROUP BY s.question_id
+  ) g JOIN questions q ON q.id = g.q ORDER BY g.q`;
+
+export interface RawVerdict {
   id: number;
   sample_id: number;
   verifier: string;
@@ -51,7 +92,7 @@ interface Raw {
   detail: string;
 }
 
-const toRow = (r: Raw): VerdictRow => ({
+export const toVerdict = (r: RawVerdict): VerdictRow => ({
   id: r.id,
   sampleId: r.sample_id,
   verifier: r.verifier,
@@ -85,18 +126,42 @@ export class VerdictRepo {
   }
 
   forSample(sampleId: number): VerdictRow[] {
-    return (this.db.prepare('SELECT * FROM verdicts WHERE sample_id = ? ORDER BY verifier').all(sampleId) as Raw[]).map(toRow);
+    return (this.db.prepare('SELECT * FROM verdicts WHERE sample_id = ? ORDER BY verifier').all(sampleId) as RawVerdict[]).map(toVerdict);
   }
 
-  /** Samples of a run without a verdict under this verifier (what a resumed verify stage still has to do). */
-  unverifiedSampleIds(runId: number, verifier: string, limit = -1): number[] {
+  /**
+   * The first `limit` samples of a run (by id, after `afterId`) without a verdict under this
+   * verifier, with their gold answers: the next batch of a (resumed) verify stage.
+   */
+  unverifiedBatch(runId: number, verifier: string, afterId: number, limit: number): UnverifiedSample[] {
     return this.db
       .prepare(
-        `SELECT s.id FROM samples s LEFT JOIN verdicts v ON v.sample_id = s.id AND v.verifier = ?
-         WHERE s.run_id = ? AND v.id IS NULL ORDER BY s.id LIMIT ?`,
+        `SELECT s.id, s.question_id AS questionId, s.text, q.gold_answer AS goldAnswer
+         FROM samples s JOIN questions q ON q.id = s.question_id
+         LEFT JOIN verdicts v ON v.sample_id = s.id AND v.verifier = ?
+         WHERE s.run_id = ? AND s.id > ? AND v.id IS NULL ORDER BY s.id LIMIT ?`,
       )
-      .pluck()
-      .all(verifier, runId, limit) as number[];
+      .all(verifier, runId, afterId, limit) as UnverifiedSample[];
+  }
+
+  /** Per question of a run, ordered by question id: its samples and the correct ones under `verifier` (kept is null). */
+  tallyByQuestion(runId: number, verifier: string): QuestionTally[] {
+    return (this.db.prepare(RUN_TALLY_SQL).all({ run: runId, verifier }) as RawTally[]).map(toTally);
+  }
+
+  /**
+   * Per question of a run (unordered): its samples and those judged correct, under `verifier`,
+   * or with `verifier` null, by any verifier (a sample counts once however many said correct).
+   */
+  correctByQuestion(runId: number, verifier: string | null): { questionId: number; samples: number; correct: number }[] {
+    return this.db
+      .prepare(
+        `SELECT s.question_id AS questionId, COUNT(DISTINCT s.id) AS samples,
+                COUNT(DISTINCT CASE WHEN v.status = 'correct' THEN s.id END) AS correct
+         FROM samples s LEFT JOIN verdicts v ON v.sample_id = s.id AND (@verifier IS NULL OR v.verifier = @verifier)
+         WHERE s.run_id = @run GROUP BY s.question_id`,
+      )
+      .all({ run: runId, verifier }) as { questionId: number; samples: number; correct: number }[];
   }
 
   /** Every sample of a run with its question and verdict, ordered by question then index. */

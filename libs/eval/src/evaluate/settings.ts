@@ -43,9 +43,7 @@ export function replaceEvaluation(store: Store, e: EvaluationInput): number {
   const key = stableStringify(e.settings);
   return store.transaction(() => {
     const old = store.evaluations.list({ modelId: e.modelId, set: e.set, split: e.split }).filter((r) => stableStringify(r.settings) === key);
-    // EvaluationRepo can only delete every row of a (model, set, split); rows with other settings must stay.
-    const del = store.db.prepare('DELETE FROM evaluations WHERE id = ?');
-    for (const r of old) del.run(r.id);
+    for (const r of old) store.evaluations.delete(r.id);
     return store.evaluations.add(e);
   });
 }

@@ -18,19 +18,12 @@ function histogramFrom(v: unknown): number[] | null {
 
 /** Questions, samples and the correct-per-question histogram from the dataset's sample run and verdicts. */
 function fromSampleRun(store: Store, runId: number, verifier: string | null): { questions: number; samples: number; correctPerQuestion: number[] } {
-  const perQuestion = store.db
-    .prepare(
-      `SELECT s.question_id AS q, COUNT(DISTINCT s.id) AS n,
-              COUNT(DISTINCT CASE WHEN v.status = 'correct' THEN s.id END) AS c
-       FROM samples s LEFT JOIN verdicts v ON v.sample_id = s.id AND (@verifier IS NULL OR v.verifier = @verifier)
-       WHERE s.run_id = @run GROUP BY s.question_id`,
-    )
-    .all({ run: runId, verifier }) as { q: number; n: number; c: number }[];
+  const perQuestion = store.verdicts.correctByQuestion(runId, verifier);
   const hist: number[] = [];
-  for (const r of perQuestion) hist[r.c] = (hist[r.c] ?? 0) + 1;
+  for (const r of perQuestion) hist[r.correct] = (hist[r.correct] ?? 0) + 1;
   return {
     questions: perQuestion.length,
-    samples: perQuestion.reduce((a, r) => a + r.n, 0),
+    samples: perQuestion.reduce((a, r) => a + r.samples, 0),
     correctPerQuestion: Array.from(hist, (x) => x ?? 0),
   };
 }
@@ -42,11 +35,9 @@ function fromSampleRun(store: Store, runId: number, verifier: string | null): { 
  * (counted with `rules.verifier` when that is set, else any verifier's "correct").
  */
 export function summarizeDataset(store: Store, d: DatasetRow): DatasetSummary {
-  const counts = store.db
-    .prepare('SELECT SUM(kept) AS kept, SUM(1 - kept) AS dropped, COUNT(DISTINCT question_id) AS questions FROM dataset_items WHERE dataset_id = ?')
-    .get(d.id) as { kept: number | null; dropped: number | null; questions: number };
-  const kept = counts.kept ?? 0;
-  const dropped = counts.dropped ?? 0;
+  const counts = store.datasets.itemCounts(d.id);
+  const kept = counts.kept;
+  const dropped = counts.items - counts.kept;
   const verifier = typeof d.rules.verifier === 'string' ? d.rules.verifier : null;
   const run = d.sampleRunId !== null ? fromSampleRun(store, d.sampleRunId, verifier) : null;
   const samples = num(d.stats.samples) ?? run?.samples ?? kept + dropped;
@@ -56,7 +47,7 @@ export function summarizeDataset(store: Store, d: DatasetRow): DatasetSummary {
     name: d.name,
     version: d.version,
     kind: d.kind,
-    questions: num(d.stats.questions) ?? run?.questions ?? (counts.questions || null),
+    questions: num(d.stats.questions) ?? run?.questions ?? (store.datasets.questionCount(d.id) || null),
     samples,
     kept,
     dropped,

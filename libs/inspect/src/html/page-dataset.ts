@@ -1,5 +1,5 @@
 import type { DatasetInspection, QuestionRef } from '../inspect';
-import type { ItemRow, Page } from '../queries/datasets';
+import type { ItemSummary, Page } from '@sieve/store';
 import { correctPerQuestionChart, dropsChart, lengthChart } from './charts';
 import { fixed, page, pct, table } from './layout';
 import { href, html, type SafeHtml } from './safe';
@@ -10,7 +10,7 @@ export interface DatasetPageData {
   /** The filter stage's own stats JSON. */
   storedStats: Record<string, unknown>;
   lengthBins: { accepted: number[]; rejected: number[]; max: number };
-  items: Page<ItemRow>;
+  items: Page<ItemSummary>;
   show: 'all' | 'kept' | 'dropped';
   reason: string | undefined;
 }

@@ -1,11 +1,11 @@
-import type { ModelRow, TrainingRunRow } from '@sieve/store';
-import type { PipelineCounts, SampleRunSummary, StageSummary } from '../queries/overview';
+import type { ModelRow, StoreCounts, TrainingRunRow } from '@sieve/store';
+import type { SampleRunSummary, StageSummary } from '../queries/overview';
 import { page, pct, seconds, statusBadge, table } from './layout';
 import { href, html } from './safe';
 
 export interface OverviewData {
   runName: string;
-  counts: PipelineCounts;
+  counts: StoreCounts;
   stages: StageSummary;
   sampleRuns: SampleRunSummary[];
   datasets: { id: number; name: string; version: number; kind: string; items: number; kept: number; sampleRun: string | null }[];

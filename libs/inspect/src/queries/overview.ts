@@ -1,34 +1,5 @@
 import type { StageRecord, Store, VerdictStatus } from '@sieve/store';
 
-/** Rows in each table of the run: what each stage has produced so far. */
-export interface PipelineCounts {
-  questions: number;
-  models: number;
-  sampleRuns: number;
-  samples: number;
-  verdicts: number;
-  datasets: number;
-  keptItems: number;
-  trainingRuns: number;
-  evaluations: number;
-}
-
-const count = (store: Store, sql: string): number => (store.db.prepare(sql).pluck().get() as number | null) ?? 0;
-
-export function pipelineCounts(store: Store): PipelineCounts {
-  return {
-    questions: count(store, 'SELECT COUNT(*) FROM questions'),
-    models: count(store, 'SELECT COUNT(*) FROM models'),
-    sampleRuns: count(store, 'SELECT COUNT(*) FROM sample_runs'),
-    samples: count(store, 'SELECT COUNT(*) FROM samples'),
-    verdicts: count(store, 'SELECT COUNT(*) FROM verdicts'),
-    datasets: count(store, 'SELECT COUNT(*) FROM datasets'),
-    keptItems: count(store, 'SELECT COUNT(*) FROM dataset_items WHERE kept = 1'),
-    trainingRuns: count(store, 'SELECT COUNT(*) FROM training_runs'),
-    evaluations: count(store, 'SELECT COUNT(*) FROM evaluations'),
-  };
-}
-
 export interface StageSummary {
   records: StageRecord[];
   /** Stage records per status (done, running, failed, stale). */
@@ -69,9 +40,7 @@ export interface SampleRunSummary {
 export function sampleRunSummary(store: Store, runId: number, verifier: string): SampleRunSummary | undefined {
   const run = store.samples.getRun(runId);
   if (!run) return undefined;
-  const agg = store.db
-    .prepare('SELECT COUNT(*) AS samples, COUNT(DISTINCT question_id) AS questions FROM samples WHERE run_id = ?')
-    .get(runId) as { samples: number; questions: number };
+  const agg = store.samples.runTotals(runId);
   return {
     id: run.id,
     name: run.name,

@@ -1,4 +1,4 @@
-import { fromJson, type VerdictStatus } from '@sieve/store';
+import type { VerdictRow, VerdictStatus } from '@sieve/store';
 import type { WrongStep } from '@sieve/dataset';
 
 /** A verdict as the views show it: the step check's wrong steps parsed out of its detail JSON. */
@@ -13,34 +13,13 @@ export interface VerdictView {
   wrongSteps: WrongStep[];
 }
 
-export interface RawVerdictCols {
-  verifier: string | null;
-  status: VerdictStatus | null;
-  extracted: string | null;
-  reason: string | null;
-  steps_total: number | null;
-  steps_wrong: number | null;
-  steps_unchecked: number | null;
-  detail: string | null;
-}
-
-/** The verdict columns every joined query selects, under fixed names (alias v). */
-export const VERDICT_COLS = `v.verifier AS verifier, v.status AS status, v.extracted AS extracted, v.reason AS reason,
-  v.steps_total AS steps_total, v.steps_wrong AS steps_wrong, v.steps_unchecked AS steps_unchecked, v.detail AS detail`;
-
 const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x);
 
 /**
  * Wrong steps of a verdict's detail, kept only when their offsets lie inside the text and do not
- * overlap (the store is trusted for shape, not for agreeing with this text), sorted by start.
+ * overlap (the detail is trusted for being JSON, not for its shape or agreeing with this text), sorted by start.
  */
-export function parseWrongSteps(detailJson: string | null, text: string): WrongStep[] {
-  let detail: { wrongSteps?: unknown };
-  try {
-    detail = fromJson<{ wrongSteps?: unknown }>(detailJson);
-  } catch {
-    return [];
-  }
+export function parseWrongSteps(detail: Record<string, unknown>, text: string): WrongStep[] {
   if (!Array.isArray(detail.wrongSteps)) return [];
   const steps = detail.wrongSteps
     .filter((s): s is WrongStep => {
@@ -60,17 +39,16 @@ export function parseWrongSteps(detailJson: string | null, text: string): WrongS
   return out;
 }
 
-export function toVerdictView(r: RawVerdictCols, text: string): VerdictView | null {
-  if (r.status === null || r.verifier === null) return null;
+export function toVerdictView(v: VerdictRow, text: string): VerdictView {
   return {
-    verifier: r.verifier,
-    status: r.status,
-    extracted: r.extracted,
-    reason: r.reason ?? '',
-    stepsTotal: r.steps_total ?? 0,
-    stepsWrong: r.steps_wrong ?? 0,
-    stepsUnchecked: r.steps_unchecked ?? 0,
-    wrongSteps: parseWrongSteps(r.detail, text),
+    verifier: v.verifier,
+    status: v.status,
+    extracted: v.extracted,
+    reason: v.reason,
+    stepsTotal: v.stepsTotal,
+    stepsWrong: v.stepsWrong,
+    stepsUnchecked: v.stepsUnchecked,
+    wrongSteps: parseWrongSteps(v.detail, text),
   };
 }
 
