@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Store } from '@sieve/store';
+import { STAGES } from '@sieve/pipeline';
 import { repoRoot, sieve, sieveBin, tempDir } from './helpers';
 
 const METHODS = ['base', 'sft', 'dft', 'iw-sft', 'dpo', 'asft'];
@@ -130,5 +131,56 @@ describe('sieve run --preset quick, end to end', { timeout: 300_000 }, () => {
     } finally {
       check.close();
     }
+  });
+});
+
+describe('reruns from any stage on a finished run', { timeout: 600_000 }, () => {
+  /** The quick preset shrunk to seconds: two methods (one on pairs), a handful of questions and steps. */
+  function micro(): string {
+    const cfg = quick() as Record<string, Record<string, unknown>>;
+    const q = cfg['questions'] as { splits: Record<string, { count: number }> };
+    for (const s of Object.values(q.splits)) s.count = 6;
+    cfg['pretrain'] = { ...cfg['pretrain'], steps: 30, corpus: { ...(cfg['pretrain']?.['corpus'] as object), count: 120 } };
+    cfg['train'] = { ...cfg['train'], methods: ['sft', 'dpo'], steps: 2, evalEvery: 1, checkpointEvery: 1 };
+    cfg['eval'] = { ...cfg['eval'], n: 2, passAtK: [1, 2] };
+    const file = join(dir, 'micro.json');
+    writeFileSync(file, JSON.stringify({ ...cfg, name: 'micro' }));
+    return file;
+  }
+  const statuses = (): string[] => {
+    const store = Store.open(join(dir, 'data', 'runs', 'micro', 'sieve.sqlite'), { readonly: true });
+    try {
+      return store.stages.list().map((r) => `${r.stage}${r.key ? `:${r.key}` : ''}=${r.status}`);
+    } finally {
+      store.close();
+    }
+  };
+
+  it('--from every stage, then --force, each ends with every stage done and a report', () => {
+    const file = micro();
+    const first = sieve(dir, ['run', '--config', file]);
+    expect(first.code, first.stderr).toBe(0);
+    for (const stage of STAGES) {
+      const res = sieve(dir, ['run', '--config', file, '--from', stage]);
+      expect(res.code, `--from ${stage}:\n${res.stderr}`).toBe(0);
+      expect(res.stderr, `--from ${stage}`).toMatch(new RegExp(`^${stage}(:\\S+)?: rerunning`, 'm'));
+      expect(statuses().filter((s) => !s.endsWith('=done')), `--from ${stage}`).toEqual([]);
+    }
+    const forced = sieve(dir, ['run', '--config', file, '--force']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(statuses().filter((s) => !s.endsWith('=done'))).toEqual([]);
+    expect(existsSync(join(dir, 'data', 'runs', 'micro', 'report', 'report.md'))).toBe(true);
+  });
+
+  it('--only a stage marks what read it stale, and the next plain run reruns exactly that', () => {
+    const file = micro();
+    const only = sieve(dir, ['run', '--config', file, '--only', 'sample']);
+    expect(only.code, only.stderr).toBe(0);
+    expect(statuses()).toContain('verify=stale');
+    const res = sieve(dir, ['run', '--config', file]);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).toMatch(/^pretrain: unchanged, skipped$/m);
+    expect(res.stderr).toMatch(/^verify: rerunning$/m);
+    expect(statuses().filter((s) => !s.endsWith('=done'))).toEqual([]);
   });
 });

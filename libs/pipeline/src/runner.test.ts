@@ -121,6 +121,19 @@ describe('runStages', () => {
     expect(ran).toEqual(['questions', 'sample']);
   });
 
+  it('what read a rerun stage is stale: --only sample, then a plain run reruns what follows it', async () => {
+    const e = env();
+    const ran: string[] = [];
+    await runStages(e, planStages(chain(ran), CFG));
+    ran.length = 0;
+    await runStages(e, planStages(chain(ran), CFG), { only: 'sample' });
+    expect(e.store.stages.get('filter')!.status).toBe('stale');
+    expect(e.store.stages.get('questions')!.status).toBe('done');
+    ran.length = 0;
+    await runStages(e, planStages(chain(ran), CFG));
+    expect(ran).toEqual(['filter', 'train:a', 'train:b']);
+  });
+
   it('reruns a done instance whose outputs fail their check, saying so', async () => {
     const e = env();
     const ran: string[] = [];

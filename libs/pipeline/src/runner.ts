@@ -67,6 +67,19 @@ export interface StageOutcome {
   durationMs: number;
 }
 
+/** Every instance that reads `id`, directly or through others. */
+function dependentsOf(instances: readonly PlannedInstance[], id: string): PlannedInstance[] {
+  const hit = new Set([id]);
+  const out: PlannedInstance[] = [];
+  for (const i of instances) {
+    if (Object.values(i.inputs).some((d) => hit.has(d))) {
+      hit.add(i.id);
+      out.push(i);
+    }
+  }
+  return out;
+}
+
 const noProgress = (): StageProgress => ({ update: () => undefined, stop: () => undefined });
 
 /**
@@ -118,7 +131,11 @@ export async function runStages(env: RunEnv, instances: readonly PlannedInstance
         log: (l: string) => log(`${id}: ${l}`),
         progress: opts.progress ?? noProgress,
       });
-      env.store.stages.finish(inst.stage, inst.key, 'done', info);
+      env.store.transaction(() => {
+        env.store.stages.finish(inst.stage, inst.key, 'done', info);
+        // What read the old outputs is out of date now, even where its fingerprint is the same (--only, --force).
+        for (const d of dependentsOf(instances, id)) env.store.stages.markStale(d.stage, d.key);
+      });
     } catch (err) {
       env.store.stages.finish(inst.stage, inst.key, 'failed', { error: err instanceof Error ? err.message : String(err) });
       throw err;

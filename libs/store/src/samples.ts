@@ -143,6 +143,14 @@ export class SampleRepo {
   }
 
   /** Deletes a run and (by cascade) its samples and their verdicts: for a rerun with a new config. */
+  /**
+   * Renames a run to `<name>~<id>` so a new run can take its name, keeping its samples and what was
+   * built from them (verdicts, datasets, models trained on those): a rerun supersedes, never breaks history.
+   */
+  supersedeRun(runId: number): void {
+    this.db.prepare(`UPDATE sample_runs SET name = name || '~' || id WHERE id = ?`).run(runId);
+  }
+
   deleteRun(runId: number): void {
     this.db.prepare('DELETE FROM sample_runs WHERE id = ?').run(runId);
   }

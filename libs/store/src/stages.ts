@@ -72,7 +72,8 @@ export class StageRepo {
       .run(status, now.toISOString(), duration, toJson(info), stage, key);
   }
 
-  markStale(stage: string): void {
-    this.db.prepare(`UPDATE stage_records SET status = 'stale' WHERE stage = ?`).run(stage);
+  /** Marks a finished instance stale (an input it read was rebuilt): the next run reruns it. */
+  markStale(stage: string, key = ''): void {
+    this.db.prepare(`UPDATE stage_records SET status = 'stale' WHERE stage = ? AND key = ? AND status = 'done'`).run(stage, key);
   }
 }

@@ -31,8 +31,9 @@ export const SAMPLE_STAGE = defineStage<RunEnv, { sample: SampleOptions; questio
     const { store } = env;
     const set = input('questions', 'set');
     if (!resume) {
+      // A rerun from scratch supersedes the old run (datasets and models built from it keep their samples).
       const old = store.samples.getRun(out.runName);
-      if (old) store.samples.deleteRun(old.id);
+      if (old) store.samples.supersedeRun(old.id);
     }
     const bar = progress('sample', store.questions.count({ set, split: slice.split }));
     try {
