@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '@sieve/core';
-import { listPresets, loadPreset, parsePipelineConfig } from './index';
+import { formatError } from '@sieve/core';
+import { configWarnings, listPresets, loadPreset, parsePipelineConfig } from './index';
 
 describe('pipeline config', () => {
   it('ships quick and default presets that validate', () => {
@@ -38,6 +39,37 @@ describe('pipeline config', () => {
     raw.questions.evalSplits = ['test'];
     raw.eval.passAtK = [64];
     expect(() => parsePipelineConfig(raw)).toThrow(/k=64 > eval.n/);
+  });
+
+  it('says each problem once on its own line, with no schema dump', () => {
+    const raw = JSON.parse(JSON.stringify(loadPreset('quick')));
+    raw.train.steps = 'ten';
+    raw.sample.topP = 2;
+    raw.eval.colour = 'red';
+    let text = '';
+    try {
+      parsePipelineConfig(raw, 'my.json');
+    } catch (err) {
+      text = formatError(err);
+    }
+    const lines = text.split('\n');
+    expect(lines[0]).toBe('error: invalid pipeline config:');
+    expect(lines.filter((l) => /^ {2}("|unknown key)/.test(l))).toHaveLength(3);
+    expect(text).toMatch(/"train.steps": /);
+    expect(text).toMatch(/"sample.topP": /);
+    expect(text).toMatch(/unknown key "eval.colour"/);
+    expect(text).not.toMatch(/caused by|"code"|\[\s*\{/);
+    expect(lines).toContain('  at: my.json');
+  });
+
+  it('warns on K identical greedy samples, and refuses them when a method trains on pairs', () => {
+    const raw = JSON.parse(JSON.stringify(loadPreset('quick')));
+    raw.sample.temperature = 0;
+    expect(() => parsePipelineConfig(raw)).toThrow(/train.methods has dpo, which needs correct and incorrect samples/);
+    raw.train.methods = ['sft', 'dft'];
+    const cfg = parsePipelineConfig(raw);
+    expect(configWarnings(cfg)).toEqual([expect.stringMatching(/^sample.temperature is 0 with sample.k = 4: greedy decoding gives 4 identical samples/)]);
+    expect(configWarnings(loadPreset('quick'))).toEqual([]);
   });
 
   it('refuses an unknown preset with the list of known ones', () => {

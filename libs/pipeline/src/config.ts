@@ -4,7 +4,7 @@ import { InputError } from '@sieve/core';
 import { QuestionsOptionsSchema } from '@sieve/tasks';
 import { FilterOptionsSchema, VerifyOptionsSchema } from '@sieve/dataset';
 import { SampleOptionsSchema } from '@sieve/sample';
-import { BaseModelShapeSchema, PretrainOptionsSchema, TrainOptionsSchema } from '@sieve/train';
+import { BaseModelShapeSchema, METHODS, PretrainOptionsSchema, TrainOptionsSchema } from '@sieve/train';
 import { EvalOptionsSchema } from '@sieve/eval';
 
 /**
@@ -28,11 +28,14 @@ export type PipelineConfig = z.output<typeof PipelineConfigSchema>;
 export type PipelineConfigInput = z.input<typeof PipelineConfigSchema>;
 
 /** Validates a config object; an unknown key or a wrong type is an InputError naming the key. */
+/**
+ * Validates a config object: one readable line per problem, naming its key (an unknown key, a wrong
+ * type, a value out of range). The zod error is not chained: its text would only repeat them as JSON.
+ */
 export function parsePipelineConfig(raw: unknown, where = 'config'): PipelineConfig {
   const res = PipelineConfigSchema.safeParse(raw);
   if (res.success) return checkCrossFields(res.data, where);
-  const issue = res.error.issues[0];
-  const lines = res.error.issues.slice(0, 5).map((i) => {
+  const lines = res.error.issues.slice(0, 10).map((i) => {
     const path = i.path.join('.');
     if (i.code === 'unrecognized_keys') {
       const keys = i.keys.map((k) => (path ? `${path}.${k}` : k));
@@ -40,11 +43,21 @@ export function parsePipelineConfig(raw: unknown, where = 'config'): PipelineCon
     }
     return `"${path || '(root)'}": ${i.message}`;
   });
-  throw new InputError(`invalid pipeline config: ${lines.join('; ')}`, {
+  const more = res.error.issues.length > lines.length ? [`… and ${res.error.issues.length - lines.length} more`] : [];
+  const unknown = res.error.issues.some((i) => i.code === 'unrecognized_keys');
+  throw new InputError(lines.length === 1 ? `invalid pipeline config: ${lines[0]}` : `invalid pipeline config:\n  ${[...lines, ...more].join('\n  ')}`, {
     where,
-    hint: issue?.code === 'unrecognized_keys' ? 'remove or rename the key (see data/presets/quick.json)' : 'fix the value named above',
-    cause: res.error,
+    hint: unknown ? 'remove or rename the key (see data/presets/quick.json for every key)' : 'fix the values named above (see data/presets/quick.json)',
   });
+}
+
+/** Things that are allowed but probably not meant, one line each (e.g. K identical greedy samples). */
+export function configWarnings(c: PipelineConfig): string[] {
+  const out: string[] = [];
+  if (c.sample.temperature === 0 && c.sample.k > 1) {
+    out.push(`sample.temperature is 0 with sample.k = ${c.sample.k}: greedy decoding gives ${c.sample.k} identical samples per question; use a temperature > 0 or k = 1`);
+  }
+  return out;
 }
 
 function checkCrossFields(c: PipelineConfig, where: string): PipelineConfig {
@@ -61,6 +74,13 @@ function checkCrossFields(c: PipelineConfig, where: string): PipelineConfig {
     throw new InputError(`questions.evalSplits contains the RFT split "${c.questions.rftSplit}"`, {
       where: `${where}: questions.evalSplits`,
       hint: 'evaluate on held-out splits only',
+    });
+  }
+  const pairwise = c.train.methods.filter((m) => METHODS[m].dataset === 'pairs');
+  if (c.sample.temperature === 0 && c.sample.k > 1 && pairwise.length > 0) {
+    throw new InputError(`train.methods has ${pairwise.join(', ')}, which needs correct and incorrect samples of the same question, but sample.temperature is 0: all ${c.sample.k} samples of a question are the same`, {
+      where: `${where}: sample.temperature`,
+      hint: `set sample.temperature above 0 (e.g. 1.0), or remove ${pairwise.join(', ')} from train.methods`,
     });
   }
   for (const k of c.eval.passAtK) {

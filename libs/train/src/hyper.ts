@@ -71,7 +71,7 @@ export function resolveHyper(input: Partial<Record<keyof TrainHyper, number | un
   if (!res.success) {
     const issue = res.error.issues[0];
     const key = String(issue?.path[0] ?? '');
-    throw new InputError(`${key} = ${String(given[key])} is invalid: ${issue?.message ?? 'bad value'}`, { where: flagOf(key), hint: `fix ${flagOf(key)} (see --help)`, cause: res.error });
+    throw new InputError(`${key} = ${String(given[key])} is invalid: ${issue?.message ?? 'bad value'}`, { where: flagOf(key), hint: `fix ${flagOf(key)} (see --help)` });
   }
   const h = res.data;
   if (input.warmupSteps === undefined) h.warmupSteps = Math.min(h.warmupSteps, h.steps);

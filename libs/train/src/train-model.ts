@@ -82,7 +82,15 @@ interface PreparedData {
 
 function prepareData(store: Store, o: TrainModelOptions, h: TrainHyper, d: DatasetRow, contextLength: number, tok: { padId: number } & Parameters<typeof encodeExamples>[0]): PreparedData {
   const items = kept(store, d);
-  if (!items.length) throw new InputError(`dataset ${d.name} v${d.version} has no kept items`, { where: '--dataset', hint: 'choose a dataset with kept items' });
+  if (!items.length) {
+    const pairs = d.kind === 'pairs';
+    throw new InputError(`dataset ${d.name} v${d.version} has no kept ${pairs ? 'pairs' : 'items'}`, {
+      where: `dataset ${d.name}`,
+      hint: pairs
+        ? 'no question has both a correct and an incorrect sample: sample more per question (sample.k in a config, --k on sieve sample) or at a higher temperature'
+        : 'no sample passed the filter: loosen the filter rules or sample more per question (sample.k in a config, --k on sieve sample)',
+    });
+  }
   const evalRow = o.evalDataset ? findDataset(store, o.evalDataset.name, o.evalDataset.version) : null;
   const split = evalRow ? { train: items, heldOut: kept(store, evalRow) } : holdOut(items, h.evalEvery > 0 ? h.evalFraction : 0);
   const heldOut = h.evalEvery > 0 ? split.heldOut.slice(0, h.evalMax) : [];

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { InputError } from '@sieve/core';
 import { initBackend } from '@sieve/model';
-import { STAGES, isStageName, listPresets, loadPipelineConfig, loadPreset, runPipeline } from '@sieve/pipeline';
+import { STAGES, configWarnings, isStageName, listPresets, loadPipelineConfig, loadPreset, runPipeline } from '@sieve/pipeline';
 import { Store } from '@sieve/store';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -43,6 +43,7 @@ export function registerRun(program: Command): void {
         throw new InputError('give exactly one of --preset and --config', { hint: `presets: ${listPresets().join(', ')}` });
       }
       const config = opts.preset !== undefined ? loadPreset(opts.preset) : loadPipelineConfig(opts.config as string);
+      for (const w of configWarnings(config)) process.stderr.write(`warning: ${w}\n`);
       const only = stageOption('--only', opts.only);
       const from = stageOption('--from', opts.from);
       const until = stageOption('--until', opts.until);
