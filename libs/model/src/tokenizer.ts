@@ -1,10 +1,12 @@
 /**
  * Tokenizers. `Tokenizer` is the interface the rest of the tool uses; `CharTokenizer` is the
  * offline default: four specials, then one id per distinct character (Unicode code point) of a
- * training corpus, sorted. A BPE tokenizer can implement the same interface later.
+ * training corpus, sorted. `HfTokenizer` (hf/tokenizer.ts) implements the same interface for
+ * Hugging Face checkpoints.
  */
 import { z } from 'zod';
 import { InputError, SieveError } from '@sieve/core';
+import { HfTokenizer, type HfTokenizerJSON } from './hf/tokenizer';
 
 export const SPECIAL_TOKENS = ['<pad>', '<bos>', '<eos>', '<unk>'] as const;
 export const PAD_ID = 0;
@@ -23,7 +25,9 @@ export const CharTokenizerJSONSchema = z
   .refine((j) => new Set(j.chars).size === j.chars.length, { message: 'characters must be distinct', path: ['chars'] });
 
 export const TokenizerJSONSchema = CharTokenizerJSONSchema;
-export type TokenizerJSON = z.infer<typeof TokenizerJSONSchema>;
+export type CharTokenizerJSON = z.infer<typeof CharTokenizerJSONSchema>;
+/** A tokenizer's serialised form: the char vocabulary, or an HF tokenizer's files. */
+export type TokenizerJSON = CharTokenizerJSON | HfTokenizerJSON;
 
 export interface Tokenizer {
   readonly vocabSize: number;
@@ -98,12 +102,13 @@ export class CharTokenizer implements Tokenizer {
     return id < SPECIAL_TOKENS.length ? (SPECIAL_TOKENS[id] ?? '') : (this.chars[id - SPECIAL_TOKENS.length] ?? '');
   }
 
-  toJSON(): TokenizerJSON {
+  toJSON(): CharTokenizerJSON {
     return { type: 'char', version: 1, chars: [...this.chars] };
   }
 }
 
 /** Any tokenizer from its JSON (dispatches on `type`). */
 export function tokenizerFromJSON(json: unknown, where = 'tokenizer.json'): Tokenizer {
+  if (typeof json === 'object' && json !== null && (json as { type?: unknown }).type === 'hf') return HfTokenizer.fromJSON(json, where);
   return CharTokenizer.fromJSON(json, where);
 }
