@@ -3,6 +3,7 @@
  * @huggingface/tokenizers, the chat template from `tokenizer_config.json` through
  * @huggingface/jinja, and PAD/BOS/EOS from `tokenizer_config.json` and `generation_config.json`.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Template } from '@huggingface/jinja';
@@ -111,11 +112,17 @@ export class HfTokenizer implements Tokenizer {
    * @throws InputError naming the file that is missing or does not parse.
    */
   static fromDir(dir: string): HfTokenizer {
-    const tokenizer = readJsonFile(path.join(dir, TOKENIZER_FILE));
-    const config = readJsonFile(path.join(dir, TOKENIZER_CONFIG_FILE));
-    const genFile = path.join(dir, GENERATION_CONFIG_FILE);
-    const generation = fs.existsSync(genFile) ? readJsonFile(genFile) : null;
-    return new HfTokenizer({ type: 'hf', version: 1, tokenizer, config, generation }, path.join(dir, TOKENIZER_FILE));
+    const files = [TOKENIZER_FILE, TOKENIZER_CONFIG_FILE, GENERATION_CONFIG_FILE].map((f) => path.join(dir, f));
+    const texts = files.map((f, i) => (i === 2 && !fs.existsSync(f) ? null : readText(f)));
+    // Building the tokenizer (11 MB of JSON for Qwen) takes a second or two; identical files reuse it.
+    const key = createHash('sha256').update(JSON.stringify(texts)).digest('hex');
+    const cached = cache.get(key);
+    if (cached) return cached;
+    const [tokenizer, config, generation] = texts.map((t, i) => (t === null ? null : parseJsonObject(t, files[i] ?? '')));
+    const tok = new HfTokenizer({ type: 'hf', version: 1, tokenizer: tokenizer ?? {}, config: config ?? {}, generation: generation ?? null }, files[0] ?? dir);
+    cache.set(key, tok);
+    if (cache.size > 4) cache.delete(cache.keys().next().value ?? '');
+    return tok;
   }
 
   /** From `toJSON()` output. */
@@ -172,13 +179,18 @@ export class HfTokenizer implements Tokenizer {
   }
 }
 
-function readJsonFile(file: string): Record<string, unknown> {
-  let text: string;
+/** Tokenizers by the sha256 of their files' text (immutable, so sharing is safe). */
+const cache = new Map<string, HfTokenizer>();
+
+function readText(file: string): string {
   try {
-    text = fs.readFileSync(file, 'utf8');
+    return fs.readFileSync(file, 'utf8');
   } catch (err) {
     throw new InputError(`cannot read ${path.basename(file)}`, { where: file, cause: err, hint: 'an HF model folder needs tokenizer.json and tokenizer_config.json' });
   }
+}
+
+function parseJsonObject(text: string, file: string): Record<string, unknown> {
   let v: unknown;
   try {
     v = JSON.parse(text);
