@@ -14,6 +14,7 @@ import { registerEval } from './commands/eval';
 import { registerInspect } from './commands/inspect';
 import { registerServe } from './commands/serve';
 import { registerServeModel } from './commands/serve-model';
+import { registerModel } from './commands/model';
 
 export function buildProgram(): Command {
   const program = new Command('sieve')
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerInspect(program);
   registerServe(program);
   registerServeModel(program);
+  registerModel(program);
   registerGrade(program);
   registerDoctor(program);
   registerBench(program);

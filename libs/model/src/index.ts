@@ -51,3 +51,11 @@ export {
   type LoadedCheckpoint,
 } from './checkpoint';
 export { benchForwardBackward, forwardBackwardStep, crossEntropy, type BenchOptions, type BenchResult } from './bench';
+export { HfTokenizer, type HfTokenizerJSON, type ChatMessage } from './hf/tokenizer';
+export { parseHfConfig, HF_ARCHITECTURES, type HfArchitecture, type ParsedHfConfig } from './hf/config';
+export { loadHfModel, exportHfModel, readHfConfig, hfTensorsOf, type HfModel } from './hf/model';
+export { makeTiny, type MakeTinyOptions } from './hf/make-tiny';
+export { exportGguf } from './hf/gguf-export';
+export { checkAgainstLlamaCpp, MATH_STRINGS, type ModelCheckResult } from './hf/check';
+export { describeHfModel, type HfModelInfo } from './hf/info';
+export type { FloatDtype } from './hf/safetensors';

@@ -1,0 +1,115 @@
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { InputError } from '@sieve/core';
+import { checkAgainstLlamaCpp, describeHfModel, exportGguf, exportHfModel, hfTensorsOf, initBackend, loadHfModel, makeTiny, type HfArchitecture } from '@sieve/model';
+import { intOption } from '../parse';
+import { printResult } from '../table';
+
+const GB = 1024 ** 3;
+const gb = (bytes: number): string => `${(bytes / GB).toFixed(2)} GB`;
+/** `hf:PATH` or PATH → PATH. */
+const hfPath = (p: string): string => p.replace(/^hf:/, '');
+
+export function registerModel(program: Command): void {
+  const model = program.command('model').description('Hugging Face checkpoints: make a tiny one, describe, check against llama.cpp, export to HF or GGUF');
+
+  model
+    .command('make-tiny')
+    .description('write a small random checkpoint in exact Hugging Face layout (config.json, safetensors, tokenizer files) for tests and smoke tests')
+    .addOption(new Option('--arch <arch>', 'architecture').choices(['qwen2', 'llama']).makeOptionMandatory())
+    .requiredOption('--out <dir>', 'folder to write (replaced atomically)')
+    .requiredOption('--vocab-from <path>', 'tokenizer.json (or its folder, with tokenizer_config.json) to copy')
+    .option('--layers <n>', 'transformer blocks', intOption('--layers', 1), 2)
+    .option('--dim <n>', 'hidden size', intOption('--dim', 2), 64)
+    .option('--heads <n>', 'attention heads', intOption('--heads', 1), 4)
+    .option('--kv-heads <n>', 'key/value heads (default heads/2)', intOption('--kv-heads', 1))
+    .option('--mlp <n>', 'intermediate size (default 2 × dim)', intOption('--mlp', 1))
+    .option('--vocab-size <n>', "vocab_size in config.json (default the tokenizer's; Qwen2.5 uses 151936)", intOption('--vocab-size', 1))
+    .option('--untied', 'separate lm_head (default: tied for qwen2, untied for llama)')
+    .option('--tied', 'lm_head tied to the embedding')
+    .addOption(new Option('--dtype <dtype>', 'weight dtype').choices(['f32', 'bf16']).default('f32'))
+    .option('--shards <n>', 'safetensors shards (1 = model.safetensors)', intOption('--shards', 1), 1)
+    .option('--seed <n>', 'seed of the random weights', intOption('--seed'), 1)
+    .option('--json', 'print JSON')
+    .action(
+      (o: { arch: HfArchitecture; out: string; vocabFrom: string; layers: number; dim: number; heads: number; kvHeads?: number; mlp?: number; vocabSize?: number; untied?: boolean; tied?: boolean; dtype: 'f32' | 'bf16'; shards: number; seed: number; json?: boolean }) => {
+        if (o.tied && o.untied) throw new InputError('--tied and --untied exclude each other', { where: '--tied' });
+        const config = makeTiny(o.out, {
+          arch: o.arch,
+          vocabFrom: o.vocabFrom,
+          layers: o.layers,
+          dim: o.dim,
+          heads: o.heads,
+          ...(o.kvHeads !== undefined ? { kvHeads: o.kvHeads } : {}),
+          ...(o.mlp !== undefined ? { mlpDim: o.mlp } : {}),
+          ...(o.vocabSize !== undefined ? { vocabSize: o.vocabSize } : {}),
+          ...(o.tied || o.untied ? { tie: Boolean(o.tied) } : {}),
+          dtype: o.dtype === 'bf16' ? 'BF16' : 'F32',
+          shards: o.shards,
+          seed: o.seed,
+        });
+        printResult(o.json, { out: o.out, config }, () => [{ out: o.out, arch: o.arch, layers: o.layers, dim: o.dim, dtype: o.dtype, shards: o.shards }]);
+      },
+    );
+
+  model
+    .command('info')
+    .description('architecture, parameters, dtype, memory for inference and full training (float32 parameters + gradients + AdamW moments), tokenizer, chat template')
+    .argument('<path>', 'Hugging Face model folder (or hf:PATH)')
+    .option('--json', 'print JSON')
+    .action((p: string, o: { json?: boolean }) => {
+      const i = describeHfModel(hfPath(p));
+      printResult(o.json, i, () => [
+        {
+          arch: i.arch,
+          parameters: i.parameters.toLocaleString('en-US'),
+          shape: `${i.layers}×${i.dim} (${i.heads}/${i.kvHeads} heads, MLP ${i.mlpDim})`,
+          vocab: i.vocabSize,
+          dtype: i.dtype,
+          inference: gb(i.inferenceBytes),
+          training: gb(i.trainingBytes),
+          tokenizer: `${i.tokenizerVocab} tokens`,
+          chatTemplate: i.chatTemplate ? 'yes' : 'no',
+        },
+      ]);
+    });
+
+  model
+    .command('check')
+    .description(
+      "export to GGUF, run the same token sequences through sieve's forward and llama.cpp (CPU), print the largest " +
+        'log-probability difference over the whole vocabulary (maxAbsLogprobDiff) and whether both tokenizers agree on math strings',
+    )
+    .argument('<path>', 'Hugging Face model folder (or hf:PATH)')
+    .option('--max-tokens <n>', 'tokens per sequence', intOption('--max-tokens', 1), 24)
+    .option('--keep-gguf <file>', 'keep the GGUF export here')
+    .option('--json', 'print JSON')
+    .action(async (p: string, o: { maxTokens: number; keepGguf?: string; json?: boolean }) => {
+      await initBackend();
+      const m = loadHfModel(hfPath(p));
+      const r = await checkAgainstLlamaCpp(m, { maxTokens: o.maxTokens, ...(o.keepGguf ? { ggufPath: o.keepGguf } : {}) });
+      m.model.dispose();
+      printResult(o.json, r, () => [
+        { arch: r.arch, vocab: r.vocabSize, positions: r.positions, maxAbsLogprobDiff: r.maxAbsLogprobDiff.toExponential(2), tokenizersAgree: r.tokenizersAgree, seconds: r.seconds.toFixed(1) },
+      ]);
+      if (!r.tokenizersAgree || r.maxAbsLogprobDiff > 1e-3) process.exitCode = 1;
+    });
+
+  model
+    .command('export')
+    .description('write a Hugging Face model as an HF folder (safetensors F32 or BF16) or a GGUF file (F32 or F16) for llama.cpp and ollama')
+    .argument('<model>', 'Hugging Face model folder (or hf:PATH)')
+    .addOption(new Option('--format <format>', 'output format').choices(['hf', 'gguf']).makeOptionMandatory())
+    .requiredOption('--out <path>', 'folder (hf) or file (gguf) to write, atomically')
+    .addOption(new Option('--dtype <dtype>', 'hf: f32|bf16, gguf: f32|f16 (default f32)').choices(['f32', 'bf16', 'f16']).default('f32'))
+    .action(async (p: string, o: { format: 'hf' | 'gguf'; out: string; dtype: 'f32' | 'bf16' | 'f16' }) => {
+      if (o.format === 'hf' && o.dtype === 'f16') throw new InputError('--dtype f16 is for gguf; hf takes f32 or bf16', { where: '--dtype' });
+      if (o.format === 'gguf' && o.dtype === 'bf16') throw new InputError('--dtype bf16 is for hf; gguf takes f32 or f16', { where: '--dtype' });
+      await initBackend();
+      const m = loadHfModel(hfPath(p));
+      if (o.format === 'hf') exportHfModel(m, o.out, { dtype: o.dtype === 'bf16' ? 'BF16' : 'F32' });
+      else exportGguf(o.out, { config: m.config, tensors: hfTensorsOf(m.model), tokenizer: m.tokenizer }, { dtype: o.dtype === 'f16' ? 'F16' : 'F32' });
+      m.model.dispose();
+      process.stdout.write(`wrote ${o.out}\n`);
+    });
+}
