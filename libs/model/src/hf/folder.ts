@@ -33,7 +33,7 @@ export function writeHfFolder(dir: string, input: HfFolderInput): void {
   fs.mkdirSync(parent, { recursive: true });
   const tmp = fs.mkdtempSync(path.join(parent, `.${path.basename(target)}.tmp-`));
   try {
-    fs.chmodSync(tmp, 0o755 & ~process.umask()); // mkdtemp makes it 0700; the result is an ordinary folder
+    fs.chmodSync(tmp, 0o755); // mkdtemp makes it 0700; the result is an ordinary folder
     const writeJson = (name: string, v: unknown): void => fs.writeFileSync(path.join(tmp, name), `${JSON.stringify(v, null, 2)}\n`);
     writeJson('config.json', input.config);
     for (const [name, v] of Object.entries(input.files)) writeJson(name, v);
