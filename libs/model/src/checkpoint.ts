@@ -185,7 +185,9 @@ async function readCheckpoint(dir: string): Promise<Omit<LoadedCheckpoint, 'mode
   } catch (err) {
     throw new SieveError(`checkpoint ${root}: tokenizer.json is invalid`, { where: path.join(root, FILES.tokenizer), hint: REDO, cause: err });
   }
-  if (tokenizer.vocabSize !== cfg.vocabSize) {
+  // HF models may pad the embedding beyond the tokenizer (Qwen2.5: 151,665 tokens, vocab_size 151,936).
+  const padded = tokenizer.toJSON().type === 'hf' && tokenizer.vocabSize < cfg.vocabSize;
+  if (tokenizer.vocabSize !== cfg.vocabSize && !padded) {
     throw fail(FILES.tokenizer, `tokenizer has ${tokenizer.vocabSize} tokens but config.json says vocabSize ${cfg.vocabSize}`);
   }
 

@@ -8,6 +8,8 @@ import { useTestBackend } from '../test-backend';
 import { makeTiny } from './make-tiny';
 import { exportHfModel, loadHfModel } from './model';
 import { SafetensorsFile } from './safetensors';
+import { HfTokenizer } from './tokenizer';
+import { loadCheckpoint, saveCheckpoint } from '../checkpoint';
 import type { ForwardOptions, Transformer } from '../transformer';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sieve-hf-'));
@@ -111,6 +113,25 @@ describe('HF checkpoints', () => {
       model.dispose();
     });
   }
+});
+
+describe('an HF model in a sieve checkpoint (what a trained model is saved as)', () => {
+  it('saves and reloads with its HF tokenizer, padded vocabulary and original config.json in meta; logits identical', async () => {
+    const dir = path.join(tmp, 'padded');
+    makeTiny(dir, { ...tiny, arch: 'qwen2', vocabSize: 151936 }); // Qwen2.5-style padding beyond the tokenizer
+    const m = loadHfModel(dir);
+    const ck = path.join(tmp, 'sieve-ck');
+    await saveCheckpoint(ck, { config: m.config.model, tokenizer: m.tokenizer, params: m.model.params, meta: { hfConfig: m.config.raw } });
+    const back = await loadCheckpoint(ck);
+    expect(back.tokenizer).toBeInstanceOf(HfTokenizer);
+    expect(back.tokenizer.encode('48/2=<<48/2=24>>24')).toEqual(m.tokenizer.encode('48/2=<<48/2=24>>24'));
+    expect(back.meta['hfConfig']).toEqual(m.config.raw);
+    const [a, b] = [run(m.model, [[1, 2, 3]]), run(back.model, [[1, 2, 3]])];
+    expect(Buffer.compare(Buffer.from(a.dataSync().buffer), Buffer.from(b.dataSync().buffer))).toBe(0);
+    tf.dispose([a, b]);
+    m.model.dispose();
+    back.model.dispose();
+  });
 });
 
 describe('bad HF input', () => {
