@@ -41,10 +41,19 @@ export interface ModelCheckResult {
 
 /** Log-softmax rows [T][V] of sieve's forward on one sequence. */
 function sieveLogprobs(model: Transformer, ids: readonly number[]): Float32Array {
-  return tf.tidy(() => {
-    const x = tf.tensor2d([Array.from(ids)], undefined, 'int32');
-    return tf.logSoftmax(model.forward(x)).dataSync() as Float32Array; // [1, T, V]
-  });
+  try {
+    return tf.tidy(() => {
+      const x = tf.tensor2d([Array.from(ids)], undefined, 'int32');
+      return tf.logSoftmax(model.forward(x)).dataSync() as Float32Array; // [1, T, V]
+    });
+  } catch (err) {
+    // Measured: tfjs-wasm fails this way once weights + activations pass ~2 GB (a 0.5B model in float32).
+    const oom = err instanceof Error && /memory access out of bounds|out of memory/i.test(err.message);
+    throw new SieveError(`sieve's forward failed on the ${tf.getBackend()} backend`, {
+      cause: err,
+      hint: oom ? 'the wasm heap is too small for this model: run with SIEVE_BACKEND=cpu (slow) or install @tensorflow/tfjs-node' : undefined,
+    });
+  }
 }
 
 /**
