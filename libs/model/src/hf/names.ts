@@ -1,9 +1,10 @@
 /**
  * sieve parameter names ↔ Hugging Face tensor names (Qwen2 and LLaMA share them). sieve keeps
  * weight matrices [in, out]; HF keeps nn.Linear weights [out, in], so those are transposed on
- * the way in and out. `embed` and `lm_head` are [V, D] on both sides.
+ * the way in and out (so is `lm_head`: HF [V, D], sieve [D, V]). `embed` is [V, D] on both sides.
  */
-import { paramShapes, type ModelConfig } from '../config';
+import { paramShapes } from '../architecture';
+import type { ModelConfig } from '../config';
 
 export interface HfParam {
   /** sieve's name, e.g. `layers.0.attn.wq`. */
@@ -49,6 +50,7 @@ export function hfParams(c: ModelConfig): HfParam[] {
       const top = TOP[name];
       if (!top) throw new Error(`no HF name for parameter ${name}`);
       hfName = top;
+      transposed = name === 'lm_head';
     }
     return { name, hfName, shape, hfShape: transposed ? [shape[1] ?? 0, shape[0] ?? 0] : shape, transposed };
   });
