@@ -1,5 +1,6 @@
 import type { StageProgress } from '@sieve/core';
-import type { Store } from '@sieve/store';
+import type { EngineEnv } from '@sieve/sample';
+import type { RunEnv, Store } from '@sieve/store';
 import type { PipelineConfig } from './config';
 import { planStages, runStages, type RunOptions, type StageOutcome } from './runner';
 import { PIPELINE_STAGES } from './stages';
@@ -14,5 +15,8 @@ export interface RunPipelineOptions extends RunOptions {
 /** Runs the chain questions → pretrain → sample → verify → filter (→ pairs) → train → eval → report. */
 export async function runPipeline(opts: RunPipelineOptions): Promise<StageOutcome[]> {
   const { store, runDir, config, ...run } = opts;
-  return runStages({ store, runDir }, planStages(PIPELINE_STAGES, config), run);
+  // The engines' full configs (URLs, concurrency, key variable) go beside the fingerprinted slices:
+  // the stages fingerprint only each engine's identity (libs/sample/src/engines/config.ts).
+  const env: RunEnv & EngineEnv = { store, runDir, engines: { sample: config.sample.engine, eval: config.eval.engine } };
+  return runStages(env, planStages(PIPELINE_STAGES, config), run);
 }

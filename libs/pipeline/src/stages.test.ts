@@ -19,6 +19,9 @@ interface JsonSchema {
   items?: JsonSchema | false;
   prefixItems?: JsonSchema[];
   enum?: unknown[];
+  const?: unknown;
+  oneOf?: JsonSchema[];
+  anyOf?: JsonSchema[];
   minimum?: number;
   maximum?: number;
 }
@@ -27,6 +30,12 @@ type Path = string[];
 
 /** Every leaf path the schema declares; records are walked through the keys `value` has. */
 function leaves(s: JsonSchema, value: unknown, path: Path = []): { path: Path; schema: JsonSchema }[] {
+  const branches = s.oneOf ?? s.anyOf;
+  if (branches) {
+    // A tagged union (an engine): the branch of the value's `kind`, else the first.
+    const kind = (value as { kind?: unknown } | undefined)?.kind;
+    return leaves(branches.find((b) => b.properties?.['kind']?.const === kind) ?? (branches[0] as JsonSchema), value, path);
+  }
   if (s.type === 'object' && s.properties) {
     return Object.entries(s.properties).flatMap(([k, sub]) => leaves(sub, (value as Record<string, unknown> | undefined)?.[k], [...path, k]));
   }
@@ -54,6 +63,7 @@ function mutate(s: JsonSchema, cur: unknown): unknown {
       const arr = Array.isArray(cur) ? cur : [];
       if (arr.length > 1) return arr.slice(0, -1);
       const item = s.items || {};
+      if (item.type === 'object') return [...arr, mutate(item, arr[0])];
       return [...arr, item.enum ? item.enum.find((e) => !arr.includes(e)) : item.type === 'integer' ? Math.max(0, ...arr.map(Number)) + 1 : `${String(arr[0])}x`];
     }
     case 'object': {
@@ -101,8 +111,14 @@ function readPaths(cfg: PipelineConfig, inst: PlannedInstance): Set<string> {
 const reads = (paths: Set<string>, leaf: string): boolean =>
   [...paths].some((p) => p === leaf || p.startsWith(`${leaf}.`) || (p.endsWith('.*') && (leaf.startsWith(p.slice(0, -1)) || leaf === p.slice(0, -2))));
 
-describe('stage fingerprints', () => {
-  const base = loadPreset('quick');
+const openai = (model: string) => ({ kind: 'openai', endpoints: [{ baseUrl: 'http://127.0.0.1:8000/v1', concurrency: 4 }], model });
+/** The quick preset, and the same sampling and evaluating through an OpenAI-compatible server. */
+const bases: [string, PipelineConfig][] = [
+  ['quick', loadPreset('quick')],
+  ['quick + openai engines', parsePipelineConfig({ ...loadPreset('quick'), sample: { ...loadPreset('quick').sample, engine: openai('base') }, eval: { ...loadPreset('quick').eval, engine: openai('{model}') } })],
+];
+
+describe.each(bases)('stage fingerprints (%s)', (_name, base) => {
   const schema = z.toJSONSchema(PipelineConfigSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
   const cases = leaves(schema, base).filter((l) => l.path[0] !== 'description');
 
@@ -110,6 +126,7 @@ describe('stage fingerprints', () => {
     const keys = cases.map((c) => c.path.join('.'));
     for (const k of ['questions.seed', 'questions.splits.train.count', 'model.dim', 'pretrain.corpus.seed', 'sample.topP', 'verify.verifier', 'filter.maxPerQuestion', 'train.dpoBeta', 'eval.passAtK', 'name']) expect(keys).toContain(k);
     expect(cases.length).toBeGreaterThan(60);
+    if (base.sample.engine.kind === 'openai') for (const k of ['sample.engine.endpoints', 'sample.engine.apiKeyEnv', 'sample.engine.timeoutMs', 'sample.engine.extra', 'eval.engine.model']) expect(keys).toContain(k);
   });
 
   it('change exactly when a key the stage reads (or an input) changes', () => {
@@ -140,8 +157,8 @@ describe('stage fingerprints', () => {
         checked++;
       }
     }
-    // Split names used elsewhere can't change alone; everything else must have been exercised.
-    expect(invalid.every((l) => /^questions\.(rftSplit|evalSplits)$/.test(l)), `changes the schema allows but the config refused: ${invalid.join(', ')}`).toBe(true);
+    // Split names used elsewhere and an engine's kind (each kind has its own fields) can't change alone; everything else must have been exercised.
+    expect(invalid.every((l) => /^questions\.(rftSplit|evalSplits)$|^(sample|eval)\.engine\.kind$/.test(l)), `changes the schema allows but the config refused: ${invalid.join(', ')}`).toBe(true);
     expect(checked).toBeGreaterThan(500);
   });
 
@@ -154,5 +171,41 @@ describe('stage fingerprints', () => {
     expect(plan1.find((i) => i.id === 'train:dpo/s1')?.inputs).toEqual({ dataset: 'pairs', base: 'pretrain' });
     const changed = plan0.filter((i) => fp1.get(i.id) !== i.fingerprint).map((i) => i.id);
     expect(changed).toEqual(['report']);
+  });
+});
+
+describe('engine fingerprints', () => {
+  const base = bases[1]![1];
+  const fps = (cfg: PipelineConfig) => new Map(planStages(PIPELINE_STAGES, cfg).map((i) => [i.id, i.fingerprint]));
+  const changedBy = (edit: (c: PipelineConfig) => void): string[] => {
+    const cfg = structuredClone(base);
+    edit(cfg);
+    const before = fps(base);
+    return [...fps(parsePipelineConfig(cfg))].filter(([id, fp]) => before.get(id) !== fp).map(([id]) => id);
+  };
+  const engineOf = (c: PipelineConfig, stage: 'sample' | 'eval') => c[stage].engine as Extract<PipelineConfig['sample']['engine'], { kind: 'openai' }>;
+
+  it('where and how the server is reached (URLs, concurrency, key variable, timeout) changes no fingerprint', () => {
+    for (const stage of ['sample', 'eval'] as const) {
+      expect(changedBy((c) => void engineOf(c, stage).endpoints.push({ baseUrl: 'https://user:secret@fleet.example/v1', concurrency: 64 }))).toEqual([]);
+      expect(changedBy((c) => void (engineOf(c, stage).endpoints[0]!.concurrency = 1))).toEqual([]);
+      expect(changedBy((c) => void (engineOf(c, stage).apiKeyEnv = 'FLEET_KEY'))).toEqual([]);
+      expect(changedBy((c) => void (engineOf(c, stage).timeoutMs = 5))).toEqual([]);
+    }
+    const slices = JSON.stringify(planStages(PIPELINE_STAGES, base).map((i) => i.slice));
+    expect(slices).not.toMatch(/127\.0\.0\.1|endpoints|concurrency/);
+  });
+
+  it('the served model and the request extras change the stage and everything downstream', () => {
+    const sample = changedBy((c) => void (engineOf(c, 'sample').model = 'other'));
+    expect(sample).toContain('sample');
+    expect(sample).toContain('verify');
+    expect(sample).not.toContain('eval:base');
+    expect(changedBy((c) => void (engineOf(c, 'eval').extra = { min_p: 0.05 })).sort()).toEqual(['eval:base', 'eval:asft/s1', 'eval:dft/s1', 'eval:dpo/s1', 'eval:iw-sft/s1', 'eval:sft/s1', 'report'].sort());
+  });
+
+  it('tfjs adds nothing to the slices: fingerprints of runs made before engines existed hold', () => {
+    const quick = planStages(PIPELINE_STAGES, bases[0]![1]);
+    for (const i of quick.filter((x) => x.stage === 'sample' || x.stage === 'eval')) expect(Object.keys(i.slice as object)).not.toContain('engine');
   });
 });

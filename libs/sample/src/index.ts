@@ -39,3 +39,18 @@ export { createModelApp } from './serve/app';
 export { openOpenAIEngine, type OpenAIEngineOptions, type OpenAISamplingEngine } from './engines/openai';
 export type { Endpoint } from './engines/endpoint-pool';
 export { DEFAULT_RETRY, type RetryPolicy } from './engines/retry';
+export {
+  EngineConfigSchema,
+  EndpointSchema,
+  engineIdentity,
+  stageEngine,
+  withModelId,
+  openSamplingEngine,
+  parseEngineConfig,
+  isTfjsEngine,
+  type EngineConfig,
+  type EngineConfigInput,
+  type EngineIdentity,
+  type EngineEnv,
+  type OpenedEngine,
+} from './engines/config';

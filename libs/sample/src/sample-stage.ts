@@ -4,17 +4,17 @@
  * mixSeed(runSeed, questionId, sampleIndex), so a killed run picks up where it stopped and ends
  * with the same samples an uninterrupted run would have written.
  */
-import { InputError, mixSeed, stableStringify } from '@sieve/core';
-import { PROMPT_FORMAT_VERSION } from '@sieve/dataset';
+import { InputError, mixSeed, SieveError, stableStringify } from '@sieve/core';
+import { formatPrompt, PROMPT_FORMAT_VERSION } from '@sieve/dataset';
 import type { QuestionRow, SampleInput, Store } from '@sieve/store';
 import { verify } from '@sieve/verify';
 import { splitIntoBatches } from './batches';
 import { SampleBudget } from './budget';
-import { openEngine } from './engine';
-import { encodePrompt } from './prompt';
+import { engineIdentity, isTfjsEngine, openSamplingEngine, type EngineConfig, type OpenedEngine } from './engines/config';
+import type { EngineSample, SamplingEngine, SamplingRequest } from './engines/engine';
 import { resolveModelDir } from './model-path';
 import { checkGenerateParams } from './generate';
-import type { GenRequest, GenerateParams } from './sequence';
+import type { GenerateParams } from './sequence';
 
 export interface SampleStageOptions {
   runName: string;
@@ -33,8 +33,10 @@ export interface SampleStageOptions {
   stop?: string[];
   /** Sequences per generation batch (and per store transaction). */
   batchSize: number;
-  /** Worker threads (0 = the main thread). Results do not depend on it. */
+  /** Worker threads of the tfjs engine (0 = the main thread). Results do not depend on it. */
   workers: number;
+  /** The engine to sample with (default tfjs). An openai engine's config may hold URLs and a key variable: they never reach the store. */
+  engine?: EngineConfig;
   seed: number;
   /** Adaptive budget: sample a question in rounds of k until it has this many correct samples… */
   untilCorrect?: number;
@@ -71,12 +73,19 @@ export interface SampleStageResult {
   correct: number | null;
   seconds: number;
   tokensPerSecond: number;
+  /** tfjs: the compute backend; openai: `openai <model>`. */
   backend: string;
 }
 
-/** The settings that decide a run's content (batch size and workers do not). */
-export function sampleRunParams(o: Pick<SampleStageOptions, 'k' | 'temperature' | 'topP' | 'topK' | 'maxNewTokens' | 'stop' | 'untilCorrect' | 'maxK'>): Record<string, unknown> {
+/**
+ * The settings that decide a run's content (batch size, workers, URLs and concurrency do not). A
+ * non-tfjs engine adds its identity (kind, the model name the server reported, extras); tfjs runs
+ * keep the params they always had, so runs made before engines existed still resume.
+ */
+export function sampleRunParams(o: Pick<SampleStageOptions, 'k' | 'temperature' | 'topP' | 'topK' | 'maxNewTokens' | 'stop' | 'untilCorrect' | 'maxK' | 'engine'>): Record<string, unknown> {
+  const engine = o.engine && o.engine.kind !== 'tfjs' ? { engine: engineIdentity(o.engine) } : {};
   return {
+    ...engine,
     k: o.k,
     temperature: o.temperature,
     topP: o.topP,
@@ -166,9 +175,9 @@ export async function sampleStage(store: Store, o: SampleStageOptions): Promise<
   const start = performance.now();
   let generated = 0;
   let tokens = 0;
-  const engine = await openEngine({ checkpointDir: modelDir, workers: o.workers, ...(o.backend ? { backend: o.backend } : {}) });
+  const engine = await openSamplingEngine(o.engine ?? { kind: 'tfjs' }, { checkpointDir: modelDir, workers: o.workers, batchSize: o.batchSize, ...(o.backend ? { backend: o.backend } : {}) });
   try {
-    const prompts = new Map(questions.map((q) => [q.id, encodePrompt(engine.tokenizer, q.text)]));
+    const prompts = new Map(questions.map((q) => [q.id, formatPrompt(q.text)]));
     const report = (): void => {
       const secs = (performance.now() - start) / 1000;
       const rate = secs > 0 ? generated / secs : 0;
@@ -190,16 +199,19 @@ export async function sampleStage(store: Store, o: SampleStageOptions): Promise<
       if (work.length === 0) break;
       const batches = splitIntoBatches(work, o.batchSize);
       let next = 0;
+      let failed = false;
+      // Each lane generates a chunk and stores it in one transaction before taking the next: a kill
+      // loses at most the chunks in flight, and those regenerate alone on resume (per-sample seeds).
       const lane = async (): Promise<void> => {
-        while (next < batches.length) {
+        while (next < batches.length && !failed) {
           const batch = batches[next++] as typeof work;
-          const requests: GenRequest[] = batch.map((w) => ({ prompt: prompts.get(w.questionId) as number[], seed: mixSeed(o.seed, w.questionId, w.index) }));
-          const results = await engine.run(requests, gen);
-          const rows: SampleInput[] = batch.map((w, i) => {
-            const r = results[i];
-            if (!r) throw new Error(`engine returned ${results.length} results for ${batch.length} requests`);
-            return { questionId: w.questionId, sampleIndex: w.index, seed: requests[i]?.seed ?? 0, text: r.text, tokenCount: r.tokens.length, logprobSum: r.logprobSum, tokenLogprobs: r.logprobs, finishReason: r.finishReason };
+          const requests: SamplingRequest[] = batch.map((w) => {
+            const seed = mixSeed(o.seed, w.questionId, w.index);
+            return { prompt: { text: prompts.get(w.questionId) as string }, n: 1, seed, seeds: [seed], temperature: o.temperature, topP: o.topP, topK: o.topK, maxTokens: o.maxNewTokens, stop: gen.stop ?? [], ...(engine.kind === 'tfjs' ? {} : { topLogprobs: 0 }) };
           });
+          const results = await engine.generate(requests);
+          if (failed) return; // another lane failed: the stage is stopping, write nothing more
+          const rows: SampleInput[] = batch.map((w, i) => toSampleInput(w, requests[i] as SamplingRequest, results[i]?.[0], engine));
           store.samples.insertMany(runId, rows);
           for (const r of rows) {
             budget.record(r.questionId, r.sampleIndex, judge(r.questionId, r.text));
@@ -209,7 +221,9 @@ export async function sampleStage(store: Store, o: SampleStageOptions): Promise<
           report();
         }
       };
-      await Promise.all(Array.from({ length: Math.max(1, engine.workers) }, lane));
+      const lanes = await Promise.allSettled(Array.from({ length: laneCount(engine, o.batchSize) }, () => lane().catch((e: unknown) => ((failed = true), Promise.reject(e)))));
+      const error = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+      if (error) throw error.reason;
     }
     store.samples.setRunStatus(runId, 'done');
   } catch (err) {
@@ -229,6 +243,31 @@ export async function sampleStage(store: Store, o: SampleStageOptions): Promise<
     correct: budget.adaptive ? correct : null,
     seconds,
     tokensPerSecond: seconds > 0 ? tokens / seconds : 0,
-    backend: engine.backend,
+    backend: isTfjsEngine(engine) ? engine.engine.backend : `${engine.kind} ${engine.model}`,
+  };
+}
+
+/** Chunks generated at once: one per tfjs worker; for a server, enough to keep every slot of every URL busy while a chunk is stored. */
+function laneCount(engine: OpenedEngine, batchSize: number): number {
+  return isTfjsEngine(engine) ? Math.max(1, engine.engine.workers) : Math.ceil(engine.slots() / batchSize) + 1;
+}
+
+/** A store row from one engine sample; a server that returns no log-probs is an error (the store keeps every sample's log-prob sum). */
+function toSampleInput(w: { questionId: number; index: number }, r: SamplingRequest, s: EngineSample | undefined, engine: SamplingEngine): SampleInput {
+  if (!s) throw new SieveError(`the ${engine.kind} engine returned no sample for question ${w.questionId} #${w.index}`);
+  if (s.tokenLogprobs === null) {
+    throw new SieveError(`the ${engine.kind} engine (${engine.model}) returned no log-probs for question ${w.questionId} #${w.index}`, {
+      hint: 'sieve stores each sample\'s token count and log-prob sum: use a server that returns `logprobs` (vLLM, SGLang, llama.cpp\'s server, sieve serve-model)',
+    });
+  }
+  return {
+    questionId: w.questionId,
+    sampleIndex: w.index,
+    seed: r.seeds?.[0] ?? r.seed,
+    text: s.text,
+    tokenCount: s.tokenIds?.length ?? s.tokenLogprobs.length,
+    logprobSum: s.logprobSum ?? s.tokenLogprobs.reduce((a, b) => a + b, 0),
+    tokenLogprobs: Float32Array.from(s.tokenLogprobs),
+    finishReason: s.finishReason,
   };
 }

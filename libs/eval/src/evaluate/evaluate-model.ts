@@ -4,9 +4,10 @@
  * into one `evaluations` row per split. Evaluation samples are not stored as samples (they would
  * mix with the training data's sample runs); the row's detail keeps per-question counts.
  */
-import { InputError, mixSeed } from '@sieve/core';
+import { InputError, mixSeed, SieveError } from '@sieve/core';
 import { PROMPT_FORMAT_VERSION } from '@sieve/dataset';
-import { checkGenerateParams, encodePrompt, openEngine, resolveModelDir, splitIntoBatches, type Engine, type GenerateParams, type GenRequest } from '@sieve/sample';
+import { formatPrompt } from '@sieve/dataset';
+import { checkGenerateParams, engineIdentity, isTfjsEngine, openSamplingEngine, resolveModelDir, splitIntoBatches, type EngineConfig, type OpenedEngine, type SamplingRequest } from '@sieve/sample';
 import type { QuestionRow, Store } from '@sieve/store';
 import { verify } from '@sieve/verify';
 import { summarizeEvaluation, type EvaluationSummary } from '../summary';
@@ -30,9 +31,12 @@ export interface EvaluateOptions {
   maxNewTokens: number;
   stop?: string[];
   batchSize: number;
+  /** Worker threads of the tfjs engine (0 = the main thread). */
   workers: number;
   seed: number;
   backend?: string;
+  /** The engine to sample with (default tfjs; an openai engine samples the model its server serves). */
+  engine?: EngineConfig;
   onProgress?: (p: EvaluateProgress) => void;
 }
 
@@ -97,22 +101,31 @@ function checkOptions(store: Store, o: EvaluateOptions, s: EvaluationSettings): 
 
 /** Generates and verifies every request of one split; returns per-question outcomes in question order. */
 async function runSplit(
-  engine: Engine,
+  engine: OpenedEngine,
   split: string,
   questions: QuestionRow[],
   s: EvaluationSettings,
   o: EvaluateOptions,
   counts: { questionsDone: number; questionsTotal: number },
 ): Promise<Outcome[]> {
-  const sampled: GenerateParams = { temperature: s.temperature, topK: s.topK, topP: s.topP, maxNewTokens: s.maxNewTokens, stop: s.stop };
-  const greedy: GenerateParams = { ...sampled, temperature: 0 };
   const outcomes = questions.map((): Outcome => ({ c: 0, n: 0, greedy: null }));
-  interface Item { q: number; greedy: boolean; request: GenRequest }
+  interface Item { q: number; greedy: boolean; request: SamplingRequest }
   const items: Item[] = [];
+  const request = (text: string, seed: number, temperature: number): SamplingRequest => ({
+    prompt: { text },
+    n: 1,
+    seed,
+    seeds: [seed],
+    temperature,
+    topP: s.topP,
+    topK: s.topK,
+    maxTokens: s.maxNewTokens,
+    stop: s.stop,
+  });
   questions.forEach((q, qi) => {
-    const prompt = encodePrompt(engine.tokenizer, q.text);
-    for (let i = 0; i < s.n; i++) items.push({ q: qi, greedy: false, request: { prompt, seed: evaluationSeed(s.seed, q.id, i) } });
-    if (s.greedy) items.push({ q: qi, greedy: true, request: { prompt, seed: 0 } });
+    const text = formatPrompt(q.text);
+    for (let i = 0; i < s.n; i++) items.push({ q: qi, greedy: false, request: request(text, evaluationSeed(s.seed, q.id, i), s.temperature) });
+    if (s.greedy) items.push({ q: qi, greedy: true, request: request(text, 0, 0) });
   });
   // Sampled and greedy items go in separate batches (different settings).
   const batches: Item[][] = [];
@@ -133,11 +146,10 @@ async function runSplit(
   const lane = async (): Promise<void> => {
     while (next < batches.length) {
       const batch = batches[next++] as Item[];
-      const isGreedy = batch[0]?.greedy ?? false;
-      const results = await engine.run(batch.map((x) => x.request), isGreedy ? greedy : sampled);
+      const results = await engine.generate(batch.map((x) => x.request));
       batch.forEach((x, i) => {
-        const r = results[i];
-        if (!r) throw new Error(`engine returned ${results.length} results for ${batch.length} requests`);
+        const r = results[i]?.[0];
+        if (!r) throw new SieveError(`the ${engine.kind} engine returned ${results.length} results for ${batch.length} requests`);
         const ok = verify(r.text, (questions[x.q] as QuestionRow).goldAnswer).status === 'correct';
         const out = outcomes[x.q] as Outcome;
         if (x.greedy) out.greedy = ok;
@@ -145,22 +157,24 @@ async function runSplit(
           out.n++;
           if (ok) out.c++;
         }
-        tokens += r.tokens.length;
+        tokens += r.tokenIds?.length ?? r.tokenLogprobs?.length ?? 0;
         if (out.n === s.n && (out.greedy !== null || !s.greedy)) counts.questionsDone++;
       });
       done += batch.length;
       report();
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, engine.workers) }, lane));
+  const lanes = isTfjsEngine(engine) ? Math.max(1, engine.engine.workers) : Math.ceil(engine.slots() / o.batchSize) + 1;
+  await Promise.all(Array.from({ length: lanes }, lane));
   return outcomes;
 }
 
 export async function evaluateModel(store: Store, o: EvaluateOptions): Promise<SplitEvaluation[]> {
-  const settings = evaluationSettings(o, PROMPT_FORMAT_VERSION);
+  const engineConfig = o.engine ?? { kind: 'tfjs' };
+  const settings: EvaluationSettings = { ...evaluationSettings(o, PROMPT_FORMAT_VERSION), ...(engineConfig.kind === 'tfjs' ? {} : { engine: engineIdentity(engineConfig) }) };
   const bySplit = checkOptions(store, o, settings);
   const modelDir = resolveModelDir(store, o.modelId, o.runDir);
-  const engine = await openEngine({ checkpointDir: modelDir, workers: o.workers, ...(o.backend ? { backend: o.backend } : {}) });
+  const engine = await openSamplingEngine(engineConfig, { checkpointDir: modelDir, workers: o.workers, batchSize: o.batchSize, ...(o.backend ? { backend: o.backend } : {}) });
   const out: SplitEvaluation[] = [];
   const counts = { questionsDone: 0, questionsTotal: [...bySplit.values()].reduce((n, qs) => n + qs.length, 0) };
   try {
@@ -175,7 +189,8 @@ export async function evaluateModel(store: Store, o: EvaluateOptions): Promise<S
       const seconds = (performance.now() - t0) / 1000;
       const detail = {
         perQuestion: questions.map((q, i) => ({ questionId: q.id, ...(outcomes[i] as Outcome) })),
-        backend: engine.backend,
+        backend: isTfjsEngine(engine) ? engine.engine.backend : engine.kind,
+        ...(isTfjsEngine(engine) ? {} : { engine: { kind: engine.kind, model: engine.model } }),
         seconds,
       };
       const evaluationId = replaceEvaluation(store, { modelId: o.modelId, set: o.set, split, settings: { ...settings }, ...summary, detail });

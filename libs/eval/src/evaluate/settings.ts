@@ -1,5 +1,6 @@
 /** An evaluation's settings (what makes two evaluations comparable) and replacing an older row. */
 import { stableStringify } from '@sieve/core';
+import type { EngineIdentity } from '@sieve/sample';
 import type { EvaluationInput, Store } from '@sieve/store';
 
 export interface EvaluationSettings {
@@ -13,6 +14,8 @@ export interface EvaluationSettings {
   stop: string[];
   seed: number;
   promptFormat: number;
+  /** A non-tfjs engine's identity (kind, served model, extras): its evaluations never replace the tfjs ones. Absent for tfjs. */
+  engine?: EngineIdentity;
 }
 
 /** Settings with their defaults filled in (n 16, temperature 1, top-p 1, top-k 0, greedy on, pass@1 when n > 0). */

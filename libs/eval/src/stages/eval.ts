@@ -1,6 +1,7 @@
 /** The eval stage: avg@N, greedy accuracy and pass@k of the base model and of every trained model, per evaluation split. */
 import { z } from 'zod';
-import { defineStage } from '@sieve/core';
+import { defineStage, InputError } from '@sieve/core';
+import { EngineConfigSchema, engineIdentity, stageEngine, withModelId, type EngineEnv, type EngineIdentity } from '@sieve/sample';
 import type { RunEnv } from '@sieve/store';
 import { trainKey } from '@sieve/train';
 import { evaluateModel } from '../evaluate';
@@ -17,6 +18,7 @@ export const EvalOptionsSchema = z.strictObject({
   batchSize: int(1).default(64).describe('sequences per generation batch (results do not depend on it)'),
   workers: int(1, 16).default(1).describe('worker threads (results do not depend on it)'),
   seed: int().default(1234).describe('evaluation seed'),
+  engine: EngineConfigSchema,
 });
 export type EvalOptions = z.output<typeof EvalOptionsSchema>;
 
@@ -25,16 +27,23 @@ interface Cfg {
   questions: { evalSplits: string[] };
   train: { methods: readonly string[]; seeds: readonly number[] };
 }
-type Slice = EvalOptions & { splits: string[] };
+type Slice = Omit<EvalOptions, 'engine'> & { splits: string[]; engine?: EngineIdentity };
 
-export const EVAL_STAGE = defineStage<RunEnv, Cfg, Slice, Record<string, never>>({
+/** Every option by name, the engine's identity only (not its URLs), and no engine key for tfjs (fingerprints of older runs hold). */
+function selectEval(e: EvalOptions, splits: string[]): Slice {
+  const { n, temperature, greedy, passAtK, maxNewTokens, batchSize, workers, seed } = e;
+  const engine = e.engine.kind === 'tfjs' ? {} : { engine: engineIdentity(e.engine) };
+  return { n, temperature, greedy, passAtK, maxNewTokens, batchSize, workers, seed, splits, ...engine };
+}
+
+export const EVAL_STAGE = defineStage<RunEnv & EngineEnv, Cfg, Slice, Record<string, never>>({
   name: 'eval',
   summary: 'evaluate the base model and every trained model on the evaluation splits',
   instances: (cfg) => [
     { key: 'base', inputs: { questions: 'questions', model: 'pretrain' } },
     ...cfg.train.methods.flatMap((m) => cfg.train.seeds.map((s) => trainKey(m, s))).map((key) => ({ key, inputs: { questions: 'questions', model: `train:${key}` } })),
   ],
-  select: (cfg) => ({ ...cfg.eval, splits: cfg.questions.evalSplits }),
+  select: (cfg) => selectEval(cfg.eval, cfg.questions.evalSplits),
   outputs: () => ({}),
   run: async ({ env, slice, key, input, progress }) => {
     const set = input('questions', 'set');
@@ -42,7 +51,15 @@ export const EVAL_STAGE = defineStage<RunEnv, Cfg, Slice, Record<string, never>>
     const total = slice.splits.reduce((n, split) => n + env.store.questions.count({ set, split }), 0);
     const bar = progress(`eval ${key}`, total);
     try {
-      const rows = await evaluateModel(env.store, { ...slice, modelId, runDir: env.runDir, set, onProgress: (p) => bar.update(p.questionsDone) });
+      const { engine, ...opts } = slice;
+      const full = stageEngine(engine ?? { kind: 'tfjs' }, env, 'eval');
+      if (full.kind === 'openai' && key !== 'base' && !full.model.includes('{model}')) {
+        throw new InputError(`eval.engine.model "${full.model}" names one served model, but the eval stage evaluates every trained model too (${key})`, {
+          where: 'eval.engine.model',
+          hint: 'serve each checkpoint under its model id and write "{model}" in the name (e.g. "{model}"), or evaluate with the tfjs engine',
+        });
+      }
+      const rows = await evaluateModel(env.store, { ...opts, engine: withModelId(full, modelId), modelId, runDir: env.runDir, set, onProgress: (p) => bar.update(p.questionsDone) });
       return { modelId, results: rows };
     } finally {
       bar.stop();

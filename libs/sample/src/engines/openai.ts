@@ -36,6 +36,8 @@ export interface OpenAIEngineOptions {
 export interface OpenAISamplingEngine extends SamplingEngine {
   /** HTTP attempts per base URL so far (retries included). */
   attempts(): Record<string, number>;
+  /** Requests in flight at most, over every base URL (the sum of their concurrency limits). */
+  slots(): number;
 }
 
 /** A failed attempt: retryable or not, with what the server said. */
@@ -163,6 +165,7 @@ export async function openOpenAIEngine(o: OpenAIEngineOptions): Promise<OpenAISa
     },
     fingerprint: () => ({ engine: 'openai', model: o.model, extra }),
     attempts: () => pool.counts(),
+    slots: () => o.endpoints.reduce((n, e) => n + (e.concurrency ?? 8), 0),
     async generate(requests) {
       requests.forEach((r, i) => checkSamplingRequest(r, `request ${i}`));
       return Promise.all(

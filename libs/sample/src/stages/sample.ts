@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { defineStage, outName } from '@sieve/core';
 import type { RunEnv } from '@sieve/store';
+import { EngineConfigSchema, engineIdentity, stageEngine, type EngineEnv, type EngineIdentity } from '../engines/config';
 import { sampleStage as sampleQuestions } from '../sample-stage';
 
 const int = (lo = 0, hi = Number.MAX_SAFE_INTEGER) => z.number().int().min(lo).max(hi);
@@ -16,16 +17,28 @@ export const SampleOptionsSchema = z.strictObject({
   batchSize: int(1).default(64).describe('sequences per generation batch (results do not depend on it)'),
   workers: int(1, 16).default(1).describe('worker threads (results do not depend on it)'),
   seed: int().default(1).describe('run seed; each sample’s seed mixes it with the question and sample index'),
+  engine: EngineConfigSchema,
 });
 export type SampleOptions = z.output<typeof SampleOptionsSchema>;
 
-type Slice = SampleOptions & { split: string };
+type Slice = Omit<SampleOptions, 'engine'> & { split: string; engine?: EngineIdentity };
 
-export const SAMPLE_STAGE = defineStage<RunEnv, { sample: SampleOptions; questions: { rftSplit: string } }, Slice, { runName: string }>({
+/**
+ * What the stage fingerprints: every option by name (never by spreading: that would read the
+ * engine's URLs too), the engine's identity only (kind, model, extras — not where it runs), and
+ * no engine key at all for tfjs so the fingerprints of runs made before engines existed hold.
+ */
+function selectSample(s: SampleOptions, split: string): Slice {
+  const { k, temperature, topP, topK, maxNewTokens, batchSize, workers, seed } = s;
+  const engine = s.engine.kind === 'tfjs' ? {} : { engine: engineIdentity(s.engine) };
+  return { k, temperature, topP, topK, maxNewTokens, batchSize, workers, seed, split, ...engine };
+}
+
+export const SAMPLE_STAGE = defineStage<RunEnv & EngineEnv, { sample: SampleOptions; questions: { rftSplit: string } }, Slice, { runName: string }>({
   name: 'sample',
   summary: 'sample K responses per RFT question from the base model',
   instances: () => [{ key: '', inputs: { questions: 'questions', base: 'pretrain' } }],
-  select: (cfg) => ({ ...cfg.sample, split: cfg.questions.rftSplit }),
+  select: (cfg) => selectSample(cfg.sample, cfg.questions.rftSplit),
   outputs: (_s, tag) => ({ runName: outName('rft-samples', tag) }),
   run: async ({ env, slice, out, input, resume, progress }) => {
     const { store } = env;
@@ -37,9 +50,10 @@ export const SAMPLE_STAGE = defineStage<RunEnv, { sample: SampleOptions; questio
     }
     const bar = progress('sample', store.questions.count({ set, split: slice.split }));
     try {
-      const { split, ...s } = slice;
+      const { split, engine, ...s } = slice;
       const res = await sampleQuestions(store, {
         ...s,
+        engine: stageEngine(engine ?? { kind: 'tfjs' }, env, 'sample'),
         runName: out.runName,
         modelId: input('base', 'modelId'),
         runDir: env.runDir,

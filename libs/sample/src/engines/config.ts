@@ -1,0 +1,144 @@
+/**
+ * Which engine a stage samples with: the `engine` option of the sample and eval stages (and the
+ * `--engine` flags of `sieve sample` / `sieve eval`), and opening it.
+ *
+ * An engine config has two halves:
+ *  - its identity (kind, the server's model name, request extras): it decides the samples, so it is
+ *    in the stage's fingerprint and in the sample run's params (`engineIdentity`);
+ *  - how to reach it (base URLs, concurrency per URL, the API key's variable, timeout and retries): it does
+ *    not change a sample — per-sample seeds make every sample the same on any replica — so it is
+ *    kept out of the fingerprint: adding a replica or raising the concurrency resumes a killed
+ *    stage instead of starting it over. The pipeline hands it to the stages beside the fingerprinted
+ *    slice, in `EngineEnv.engines` (see libs/pipeline/src/run.ts).
+ */
+import { z } from 'zod';
+import { InputError, SieveError, stableStringify } from '@sieve/core';
+import { openOpenAIEngine, type OpenAISamplingEngine } from './openai';
+import { openTfjsEngine, type TfjsSamplingEngine } from './tfjs';
+
+const int = (lo = 0, hi = Number.MAX_SAFE_INTEGER) => z.number().int().min(lo).max(hi);
+
+export const EndpointSchema = z.strictObject({
+  baseUrl: z
+    .string()
+    .regex(/^https?:\/\/[^\s/]+/, 'must be an http(s) URL up to /v1, e.g. http://127.0.0.1:8000/v1')
+    .describe('base URL of an OpenAI-compatible server, up to and including /v1'),
+  concurrency: int(1, 4096).default(8).describe('requests in flight at once on this URL'),
+});
+
+const TfjsEngineSchema = z.strictObject({ kind: z.literal('tfjs') });
+
+const OpenAIEngineSchema = z.strictObject({
+  kind: z.literal('openai'),
+  endpoints: z.array(EndpointSchema).min(1).describe('one base URL per replica (not fingerprinted: where to send requests does not change a sample)'),
+  model: z.string().min(1).describe('the model name the server serves (its /v1/models id); "{model}" is replaced by the evaluated model id'),
+  apiKeyEnv: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the name of an environment variable')
+    .optional()
+    .describe('name of the environment variable holding the API key (the key itself is never stored)'),
+  extra: z.record(z.string(), z.unknown()).optional().describe('fields added to every request, e.g. {"min_p": 0.05} (fingerprinted)'),
+  timeoutMs: int(1).optional().describe('per HTTP attempt, in ms (default 10 minutes)'),
+  retry: z
+    .strictObject({
+      maxRetries: int(0, 100).optional().describe('attempts after the first (default 6)'),
+      baseDelayMs: int(0).optional().describe('first backoff in ms, doubled per attempt, with full jitter (default 500)'),
+      maxDelayMs: int(0).optional().describe('largest backoff in ms (default 30 s)'),
+    })
+    .optional()
+    .describe('retries on 429, 5xx, timeouts and broken connections (not fingerprinted)'),
+});
+
+const LLAMA_CPP_NOT_YET = 'the llama.cpp engine is not available yet: use "tfjs" (in process) or "openai" (e.g. llama.cpp\'s own llama-server, or `sieve serve-model`)';
+
+const LlamaCppEngineSchema = z.looseObject({ kind: z.literal('llama.cpp') }).superRefine((_, ctx) => ctx.addIssue({ code: 'custom', message: LLAMA_CPP_NOT_YET }));
+
+/** `engine` in the sample and eval options. Default `{ kind: 'tfjs' }`. */
+export const EngineConfigSchema = z
+  .discriminatedUnion('kind', [TfjsEngineSchema, OpenAIEngineSchema, LlamaCppEngineSchema])
+  .default({ kind: 'tfjs' })
+  .describe('the sampling engine: {"kind": "tfjs"} or {"kind": "openai", "endpoints": [{"baseUrl": …}], "model": …}');
+export type EngineConfig = z.output<typeof EngineConfigSchema>;
+export type EngineConfigInput = z.input<typeof EngineConfigSchema>;
+export type OpenAIEngineConfig = z.output<typeof OpenAIEngineSchema>;
+
+/** What of an engine config decides the samples: the fingerprinted part. */
+export type EngineIdentity = { kind: 'tfjs' } | { kind: 'openai'; model: string; extra: Record<string, unknown> };
+
+/** The fingerprinted half of an engine config (no URL, concurrency, key variable or timeout). */
+export function engineIdentity(c: EngineConfig): EngineIdentity {
+  if (c.kind === 'openai') return { kind: 'openai', model: c.model, extra: c.extra ?? {} };
+  if (c.kind === 'tfjs') return { kind: 'tfjs' };
+  throw new InputError(LLAMA_CPP_NOT_YET, { where: 'engine.kind' });
+}
+
+/**
+ * What a pipeline stage receives beside its fingerprinted slice: the whole engine config of each
+ * stage that samples, by stage name ('sample', 'eval'). Set by the pipeline from its config.
+ */
+export interface EngineEnv {
+  engines?: Readonly<Record<string, EngineConfig>>;
+}
+
+/**
+ * The full engine config of a stage: the slice's identity joined with how to reach it from `env`.
+ * Throws a SieveError when the two disagree or the openai endpoints were not passed.
+ */
+export function stageEngine(identity: EngineIdentity, env: EngineEnv, stage: string): EngineConfig {
+  if (identity.kind === 'tfjs') return { kind: 'tfjs' };
+  const full = env.engines?.[stage];
+  if (!full || stableStringify(engineIdentity(full)) !== stableStringify(identity)) {
+    throw new SieveError(`the ${stage} stage samples with the openai engine but was given no matching endpoints`, {
+      where: `${stage}.engine`,
+      hint: 'run it through `sieve run` (runPipeline), which passes the engine config beside the fingerprinted slice',
+    });
+  }
+  return full;
+}
+
+/** Replaces `{model}` in an openai model name by the evaluated model's id (one served model per checkpoint). */
+export function withModelId(c: EngineConfig, modelId: string): EngineConfig {
+  return c.kind === 'openai' ? { ...c, model: c.model.replaceAll('{model}', modelId) } : c;
+}
+
+export interface OpenSamplingEngineOptions {
+  /** The checkpoint the tfjs engine loads (ignored by openai: the server has its model). */
+  checkpointDir: string;
+  /** tfjs: worker threads (0 = this thread). */
+  workers: number;
+  /** tfjs: sequences per generation batch. */
+  batchSize: number;
+  backend?: string;
+}
+
+export type OpenedEngine = TfjsSamplingEngine | OpenAISamplingEngine;
+
+/** The tfjs engine (its generator's backend and workers are there to read). */
+export const isTfjsEngine = (e: OpenedEngine): e is TfjsSamplingEngine => e.kind === 'tfjs';
+
+/** Opens the engine a config names; llama.cpp is an InputError until it exists. */
+export async function openSamplingEngine(c: EngineConfig, o: OpenSamplingEngineOptions): Promise<OpenedEngine> {
+  switch (c.kind) {
+    case 'tfjs':
+      return openTfjsEngine({ checkpointDir: o.checkpointDir, workers: o.workers, batchSize: o.batchSize, ...(o.backend ? { backend: o.backend } : {}) });
+    case 'openai':
+      return openOpenAIEngine({
+        endpoints: c.endpoints,
+        model: c.model,
+        ...(c.apiKeyEnv !== undefined ? { apiKeyEnv: c.apiKeyEnv } : {}),
+        ...(c.extra !== undefined ? { extra: c.extra } : {}),
+        ...(c.timeoutMs !== undefined ? { timeoutMs: c.timeoutMs } : {}),
+        ...(c.retry !== undefined ? { retry: Object.fromEntries(Object.entries(c.retry).filter(([, v]) => v !== undefined)) } : {}),
+      });
+    default:
+      throw new InputError(LLAMA_CPP_NOT_YET, { where: 'engine.kind' });
+  }
+}
+
+/** Parses an engine config at an edge (a CLI's flags), naming the field of the first problem. */
+export function parseEngineConfig(raw: unknown, where: string): EngineConfig {
+  const res = EngineConfigSchema.safeParse(raw);
+  if (res.success) return res.data;
+  const issue = res.error.issues[0];
+  throw new InputError(`${issue?.path.join('.') || 'engine'}: ${issue?.message ?? 'invalid engine'}`, { where, cause: res.error });
+}
