@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CharTokenizer, createModel, initBackend, loadCheckpoint, saveCheckpoint } from '@sieve/model';
-import { encodePrompt, generate } from '@sieve/sample';
+import { encodePrompt, generate, startModelServer } from '@sieve/sample';
 import { Store } from '@sieve/store';
 import { verify } from '@sieve/verify';
 import { summarizeEvaluation } from '../summary';
@@ -94,5 +94,22 @@ describe('evaluateModel', () => {
     await expect(evaluateModel(store, { ...opts, runDir, splits: ['nope'] })).rejects.toThrow(/no questions in set "arith" split "nope"/);
     await expect(evaluateModel(store, { ...opts, runDir, modelId: 'other' })).rejects.toThrow(/unknown model "other"/);
     await expect(evaluateModel(store, { ...opts, runDir, n: 0, greedy: false, passAtK: [] })).rejects.toThrow(/nothing to evaluate/);
+  });
+
+  it('with the openai engine against sieve serve-model: the tfjs numbers, in a row of their own that names the served model', async () => {
+    const server = await startModelServer({ checkpointDir: path.join(runDir, 'models', 'base'), port: 0, modelName: 'base', backend: 'wasm' });
+    try {
+      const [tfjs] = await evaluateModel(store, { ...opts, runDir, splits: ['ood'] });
+      const [viaServer] = await evaluateModel(store, { ...opts, runDir, splits: ['ood'], engine: { kind: 'openai', endpoints: [{ baseUrl: server.url, concurrency: 4 }], model: 'base' } });
+      expect(viaServer!.settings.engine).toEqual({ kind: 'openai', model: 'base', extra: {} });
+      expect({ avg: viaServer!.avgAtN, greedy: viaServer!.greedy, pass: viaServer!.passAtK }).toEqual({ avg: tfjs!.avgAtN, greedy: tfjs!.greedy, pass: tfjs!.passAtK });
+      const rows = store.evaluations.list({ modelId: 'base', set: 'arith', split: 'ood' });
+      const served = rows.find((r) => r.id === viaServer!.evaluationId)!;
+      expect(rows.map((r) => r.id)).toContain(tfjs!.evaluationId); // not replaced: other settings
+      expect((served.detail as { engine: unknown; perQuestion: unknown }).engine).toEqual({ kind: 'openai', model: 'base' });
+      expect((served.detail as { perQuestion: unknown }).perQuestion).toEqual((rows.find((r) => r.id === tfjs!.evaluationId)!.detail as { perQuestion: unknown }).perQuestion);
+    } finally {
+      await server.close();
+    }
   });
 });
