@@ -99,11 +99,12 @@ export function sampleRunParams(o: Pick<SampleStageOptions, 'k' | 'temperature' 
 }
 
 /** A readable default run name: model, set, split and the settings that matter. */
-export function defaultSampleRunName(o: Pick<SampleStageOptions, 'modelId' | 'set' | 'split' | 'k' | 'temperature' | 'topP' | 'topK' | 'seed' | 'untilCorrect' | 'maxK'>): string {
+export function defaultSampleRunName(o: Pick<SampleStageOptions, 'modelId' | 'set' | 'split' | 'k' | 'temperature' | 'topP' | 'topK' | 'seed' | 'untilCorrect' | 'maxK' | 'engine'>): string {
   const parts = [o.modelId, o.set, o.split ?? 'all', o.untilCorrect !== undefined ? `until${o.untilCorrect}-max${o.maxK}-k${o.k}` : `k${o.k}`, `t${o.temperature}`];
   if (o.topP < 1) parts.push(`p${o.topP}`);
   if (o.topK > 0) parts.push(`tk${o.topK}`);
   parts.push(`s${o.seed}`);
+  if (o.engine?.kind === 'openai') parts.push(`openai-${o.engine.model}`); // another engine is another run, never a resume of the tfjs one
   return parts.join('-').replace(/[^A-Za-z0-9._-]+/g, '_');
 }
 

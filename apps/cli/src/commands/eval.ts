@@ -3,6 +3,7 @@ import { InputError } from '@sieve/core';
 import { evaluateModel, type EvaluateProgress } from '@sieve/eval';
 import { initBackend } from '@sieve/model';
 import { withStore } from '../context';
+import { engineFromFlags, engineOptions, type EngineFlags } from '../engine-options';
 import { collectStop, defaultWorkers, floatOption, intListOption, intOption } from '../parse';
 import { createProgress, type Progress } from '../progress';
 import { printResult } from '../table';
@@ -11,7 +12,7 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-interface EvalFlags {
+interface EvalFlags extends EngineFlags {
   model: string;
   questions: string;
   split?: string[];
@@ -30,7 +31,7 @@ interface EvalFlags {
 }
 
 export function registerEval(program: Command): void {
-  program
+  const command = program
     .command('eval')
     .description('evaluate a model per split: avg@N over N samples, greedy accuracy and unbiased pass@k; one stored evaluation per split')
     .requiredOption('--model <id>', 'model id of this run')
@@ -47,9 +48,10 @@ export function registerEval(program: Command): void {
     .option('--batch-size <n>', 'sequences decoded together', intOption('--batch-size', 1), 128)
     .option('--workers <n>', 'worker threads (0 = main thread)', intOption('--workers', 0, 64), defaultWorkers())
     .option('--seed <n>', 'evaluation seed', intOption('--seed'), 1)
-    .option('--json', 'print the results as JSON')
-    .action(async (o: EvalFlags, cmd: Command) => {
-      if (o.workers === 0) await initBackend({ log: (l) => process.stderr.write(`${l}\n`) });
+    .option('--json', 'print the results as JSON');
+  engineOptions(command).action(async (o: EvalFlags, cmd: Command) => {
+      const engine = engineFromFlags(o);
+      if (o.workers === 0 && engine.kind === 'tfjs') await initBackend({ log: (l) => process.stderr.write(`${l}\n`) });
       await withStore(cmd, async (store, { runDir }) => {
         const splits = o.split ?? [...new Set(store.questions.summary().filter((s) => s.set === o.questions).map((s) => s.split))];
         if (splits.length === 0) {
@@ -83,6 +85,7 @@ export function registerEval(program: Command): void {
             batchSize: o.batchSize,
             workers: o.workers,
             seed: o.seed,
+            engine,
             onProgress,
           });
         } finally {

@@ -3,6 +3,7 @@ import { InputError } from '@sieve/core';
 import { initBackend } from '@sieve/model';
 import { defaultSampleRunName, sampleStage, type SampleProgress } from '@sieve/sample';
 import { withStore } from '../context';
+import { engineFromFlags, engineOptions, type EngineFlags } from '../engine-options';
 import { collectStop, defaultWorkers, floatOption, intOption } from '../parse';
 import { createProgress, type Progress } from '../progress';
 import { printResult } from '../table';
@@ -21,7 +22,7 @@ export function sampleProgressBar(label: string): { onProgress: (p: SampleProgre
   };
 }
 
-interface SampleFlags {
+interface SampleFlags extends EngineFlags {
   model: string;
   questions: string;
   split?: string;
@@ -41,7 +42,7 @@ interface SampleFlags {
 }
 
 export function registerSample(program: Command): void {
-  program
+  const command = program
     .command('sample')
     .description(
       'sample K responses per question from a model (batched, KV-cached, one seed per sample); a killed or\n' +
@@ -62,14 +63,15 @@ export function registerSample(program: Command): void {
     .option('--name <run>', 'sample run name (default: from model, set, split and settings)')
     .option('--until-correct <n>', 'adaptive: sample a question in rounds of k until it has n correct samples…', intOption('--until-correct', 1))
     .option('--max-k <n>', '…or this many in all', intOption('--max-k', 1))
-    .option('--json', 'print the result as JSON')
-    .action(async (o: SampleFlags, cmd: Command) => {
+    .option('--json', 'print the result as JSON');
+  engineOptions(command).action(async (o: SampleFlags, cmd: Command) => {
       const split = o.split ?? null;
+      const engine = engineFromFlags(o);
       const name =
         o.name ??
-        defaultSampleRunName({ modelId: o.model, set: o.questions, split, k: o.k, temperature: o.temperature, topP: o.topP, topK: o.topK, seed: o.seed, untilCorrect: o.untilCorrect, maxK: o.maxK });
+        defaultSampleRunName({ modelId: o.model, set: o.questions, split, k: o.k, temperature: o.temperature, topP: o.topP, topK: o.topK, seed: o.seed, untilCorrect: o.untilCorrect, maxK: o.maxK, engine });
       if (!RUN_NAME.test(name)) throw new InputError(`invalid run name "${name}"`, { where: '--name', hint: 'use letters, digits, ".", "_" or "-"' });
-      if (o.workers === 0) await initBackend({ log: (l) => process.stderr.write(`${l}\n`) });
+      if (o.workers === 0 && engine.kind === 'tfjs') await initBackend({ log: (l) => process.stderr.write(`${l}\n`) });
       await withStore(cmd, async (store, { runDir }) => {
         const bar = sampleProgressBar(`sample ${name}`);
         let res;
@@ -89,6 +91,7 @@ export function registerSample(program: Command): void {
             batchSize: o.batchSize,
             workers: o.workers,
             seed: o.seed,
+            engine,
             ...(o.untilCorrect !== undefined ? { untilCorrect: o.untilCorrect } : {}),
             ...(o.maxK !== undefined ? { maxK: o.maxK } : {}),
             onProgress: bar.onProgress,

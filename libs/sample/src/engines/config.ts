@@ -135,10 +135,10 @@ export async function openSamplingEngine(c: EngineConfig, o: OpenSamplingEngineO
   }
 }
 
-/** Parses an engine config at an edge (a CLI's flags), naming the field of the first problem. */
+/** Parses an engine config at an edge (a CLI's flags); every problem is named in the message. */
 export function parseEngineConfig(raw: unknown, where: string): EngineConfig {
   const res = EngineConfigSchema.safeParse(raw);
   if (res.success) return res.data;
-  const issue = res.error.issues[0];
-  throw new InputError(`${issue?.path.join('.') || 'engine'}: ${issue?.message ?? 'invalid engine'}`, { where, cause: res.error });
+  const problems = res.error.issues.map((i) => `${['engine', ...i.path.map(String)].join('.')}: ${i.message}`);
+  throw new InputError(problems.join('; '), { where, hint: 'engines: {"kind": "tfjs"} or {"kind": "openai", "endpoints": [{"baseUrl": "http://HOST:8000/v1"}], "model": NAME}' });
 }
