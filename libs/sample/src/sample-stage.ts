@@ -137,6 +137,16 @@ function openRun(store: Store, o: SampleStageOptions, split: string | null, para
   return store.samples.ensureRun({ name: o.runName, ...want }).id;
 }
 
+/** A NaN/inf log-prob means a broken model: stop with its name rather than store garbage (or nothing). */
+function checkFinite(r: SampleInput, modelId: string, modelDir: string): void {
+  const bad = !Number.isFinite(r.logprobSum) ? r.logprobSum : r.tokenLogprobs?.find((x) => !Number.isFinite(x));
+  if (bad === undefined) return;
+  throw new SieveError(`model "${modelId}" gave a non-finite log-prob (${bad}) at question ${r.questionId}, sample ${r.sampleIndex}`, {
+    where: modelDir,
+    hint: 'its weights are probably NaN/inf: retrain it with a lower learning rate (`sieve pretrain --lr …` or `sieve train --lr …`)',
+  });
+}
+
 export async function sampleStage(store: Store, o: SampleStageOptions): Promise<SampleStageResult> {
   const gen: GenerateParams = { temperature: o.temperature, topK: o.topK, topP: o.topP, maxNewTokens: o.maxNewTokens, stop: o.stop ?? [] };
   checkGenerateParams(gen, 'sample stage');
@@ -213,7 +223,14 @@ export async function sampleStage(store: Store, o: SampleStageOptions): Promise<
           const results = await engine.generate(requests);
           if (failed) return; // another lane failed: the stage is stopping, write nothing more
           const rows: SampleInput[] = batch.map((w, i) => toSampleInput(w, requests[i] as SamplingRequest, results[i]?.[0], engine));
-          store.samples.insertMany(runId, rows);
+          for (const r of rows) checkFinite(r, o.modelId, modelDir);
+          const stored = store.samples.insertMany(runId, rows);
+          if (stored !== rows.length) {
+            throw new SieveError(`sample run "${o.runName}": stored ${stored} of ${rows.length} generated samples`, {
+              where: store.path,
+              hint: 'another process may be writing this run; rerun the stage once it is alone',
+            });
+          }
           for (const r of rows) {
             budget.record(r.questionId, r.sampleIndex, judge(r.questionId, r.text));
             tokens += r.tokenCount;

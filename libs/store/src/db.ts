@@ -3,10 +3,14 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SieveError } from '@sieve/core';
 import { migrations, type Migration } from './migrations';
+import { damagedStoreError } from './store-errors';
 
 export type Db = Database.Database;
 
-/** Opens (creating if needed) a store file with WAL, foreign keys and the latest schema. */
+/**
+ * Opens (creating if needed) a store file with WAL, foreign keys and the latest schema.
+ * A file that is not a SQLite database, or whose schema is damaged, is a SieveError naming it.
+ */
 export function openDb(path: string, opts: { readonly?: boolean } = {}): Db {
   if (!opts.readonly && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   let db: Db;
@@ -19,10 +23,16 @@ export function openDb(path: string, opts: { readonly?: boolean } = {}): Db {
       cause: err,
     });
   }
-  db.pragma('busy_timeout = 5000');
-  if (!opts.readonly) db.pragma('journal_mode = WAL');
-  db.pragma('foreign_keys = ON');
-  if (!opts.readonly) migrate(db, migrations, path);
+  try {
+    db.pragma('busy_timeout = 5000');
+    if (!opts.readonly) db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    db.prepare('SELECT count(*) FROM sqlite_master').get(); // reads the schema page: a garbled file fails here, not mid-stage
+    if (!opts.readonly) migrate(db, migrations, path);
+  } catch (err) {
+    db.close();
+    throw damagedStoreError(err, path);
+  }
   return db;
 }
 

@@ -12,3 +12,4 @@ export { EvaluationRepo, type EvaluationInput, type EvaluationRow } from './eval
 export { modelFolder, type RunEnv } from './run-env';
 export { type ItemFilter, type ItemSummary, type Page } from './dataset-item-pages';
 export { type SampleWithVerdict } from './sample-entries';
+export { isDamagedStoreError, damagedStoreError } from './store-errors';

@@ -1,3 +1,4 @@
+import { SieveError } from '@sieve/core';
 import type { Db } from './db';
 import { fromJson, nowIso, toJson } from './json';
 import { ENTRY_COLS, toEntry, type RawEntry, type SampleWithVerdict } from './sample-entries';
@@ -142,7 +143,6 @@ export class SampleRepo {
       .run(status, status === 'running' ? null : nowIso(), runId);
   }
 
-  /** Deletes a run and (by cascade) its samples and their verdicts: for a rerun with a new config. */
   /**
    * Renames a run to `<name>~<id>` so a new run can take its name, keeping its samples and what was
    * built from them (verdicts, datasets, models trained on those): a rerun supersedes, never breaks history.
@@ -151,15 +151,44 @@ export class SampleRepo {
     this.db.prepare(`UPDATE sample_runs SET name = name || '~' || id WHERE id = ?`).run(runId);
   }
 
-  deleteRun(runId: number): void {
-    this.db.prepare('DELETE FROM sample_runs WHERE id = ?').run(runId);
+  /**
+   * Deletes a run with what is built on it, in one transaction: the datasets made from its samples
+   * (and their items), then the run (and by cascade its samples and their verdicts). Training runs
+   * that read those datasets are kept (their metrics feed the report) but detached: dataset_id
+   * becomes NULL. (A bare DELETE of the run fails with FOREIGN KEY constraint failed as soon as a
+   * dataset was built from it: the datasets' items point at its samples.) Returns what went.
+   */
+  deleteRun(runId: number): { samples: number; datasets: number; trainingRunsDetached: number } {
+    return this.db.transaction(() => {
+      const datasets = 'SELECT id FROM datasets WHERE sample_run_id = @run';
+      const trainingRunsDetached = this.db.prepare(`UPDATE training_runs SET dataset_id = NULL WHERE dataset_id IN (${datasets})`).run({ run: runId }).changes;
+      const samples = this.count(runId);
+      const ds = this.db.prepare('DELETE FROM datasets WHERE sample_run_id = @run').run({ run: runId }).changes;
+      this.db.prepare('DELETE FROM sample_runs WHERE id = ?').run(runId);
+      return { samples, datasets: ds, trainingRunsDetached };
+    })();
   }
 
-  /** Inserts samples in one transaction; a sample already there (same question and index) is kept as is. */
+  /**
+   * Inserts samples in one transaction; a sample already there (same question and index) is kept as is.
+   * Returns how many rows were written. Only that uniqueness conflict is ignored: a non-finite
+   * log-prob (SQLite would store NaN as NULL) or any other broken constraint is an error, and
+   * nothing of the batch is written.
+   */
   insertMany(runId: number, samples: readonly SampleInput[]): number {
+    for (const s of samples) {
+      const bad = !Number.isFinite(s.logprobSum) ? s.logprobSum : s.tokenLogprobs?.find((x) => !Number.isFinite(x));
+      if (bad !== undefined) {
+        throw new SieveError(`sample (question ${s.questionId}, index ${s.sampleIndex}) has a non-finite log-prob (${bad})`, {
+          where: `sample run ${runId}`,
+          hint: 'the model produced NaN/inf: check its checkpoint (a diverged training run gives NaN weights)',
+        });
+      }
+    }
     const stmt = this.db.prepare(
-      `INSERT OR IGNORE INTO samples (run_id, question_id, sample_index, seed, text, token_count, logprob_sum, token_logprobs, finish_reason)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO samples (run_id, question_id, sample_index, seed, text, token_count, logprob_sum, token_logprobs, finish_reason)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (run_id, question_id, sample_index) DO NOTHING`,
     );
     return this.db.transaction(() => {
       let n = 0;
