@@ -24,6 +24,7 @@ export const LoopHyperSchema = z.strictObject({
   checkpointEvery: int().default(25).describe('save resumable state every N steps, 0 = only at the end'),
   evalFraction: z.number().min(0).lt(1).default(0.05).describe('share of prompts held out for evaluation (at least one)'),
   evalMax: int(1).default(256).describe('at most this many held-out examples are evaluated'),
+  maxSkippedSteps: int().default(3).describe('steps with a non-finite loss or gradient norm skipped (no update) before the run fails'),
 });
 
 /** Options of the losses (each read only by its method; see the methods table). */

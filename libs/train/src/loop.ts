@@ -4,6 +4,7 @@
  * held-out evaluation, resumable state every N steps, and per-step metrics in the store.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { SieveError } from '@sieve/core';
 import type { Store } from '@sieve/store';
 import type { Tokenizer } from '@sieve/model';
 import { AdamW } from './adamw';
@@ -34,6 +35,8 @@ export interface LoopOptions {
   /** Resumable state every N steps; 0 = never (only the final checkpoint). */
   checkpointEvery: number;
   dataSeed: number;
+  /** Steps with a non-finite loss or gradient norm skipped before the run fails (default 3). */
+  maxSkippedSteps?: number;
 }
 
 export interface TrainProgress {
@@ -136,7 +139,7 @@ export function accumulateGrads(ctx: ObjectiveContext, batches: readonly TokenBa
 }
 
 /** One update: accumulate the micro-batches' gradients, clip, step. Returns its metrics. */
-function trainStep(input: LoopInput, order: DataOrder, opt: AdamW, step: number, lr: number, withHist: boolean): { values: Values; inputTokens: number; skipped: boolean } {
+function trainStep(input: LoopInput, order: DataOrder, opt: AdamW, step: number, lr: number, withHist: boolean): { values: Values; inputTokens: number; skipped: boolean; nonFinite: boolean } {
   const { ctx, opts } = input;
   const batches: TokenBatch[] = [];
   for (let m = 0; m < opts.gradAccum; m++) batches.push(input.train.batch(order.microBatch(step, m, opts.gradAccum, opts.batchSize)));
@@ -144,10 +147,12 @@ function trainStep(input: LoopInput, order: DataOrder, opt: AdamW, step: number,
   try {
     const values = pooled(outs, withHist);
     let skipped = true;
+    let nonFinite = outs.length > 0 && !Number.isFinite(values['loss'] as number);
     if (acc) {
       const { grads, norm } = clipByGlobalNorm(acc, opts.clip > 0 ? opts.clip : Infinity);
+      nonFinite ||= !Number.isFinite(norm);
       try {
-        if (Number.isFinite(norm)) {
+        if (!nonFinite) {
           opt.step(grads, lr);
           skipped = false;
         }
@@ -157,10 +162,30 @@ function trainStep(input: LoopInput, order: DataOrder, opt: AdamW, step: number,
       values['gradNorm'] = norm;
     }
     if (skipped) values['skipped'] = 1;
-    return { values, inputTokens: batches.reduce((a, b) => a + b.inputTokens, 0), skipped };
+    return { values, inputTokens: batches.reduce((a, b) => a + b.inputTokens, 0), skipped, nonFinite };
   } finally {
     disposeGrads(acc);
   }
+}
+
+/** Thrown when a run has more non-finite steps than it may skip; the session marks the run failed. */
+export class TrainingDivergedError extends SieveError {
+  constructor(message: string, opts: { where: string; hint: string }) {
+    super(message, opts);
+    this.name = 'TrainingDivergedError';
+  }
+}
+
+function divergedError(d: { step: number; steps: number; loss: number; gradNorm: number | undefined; count: number; peakLr: number; lastSaved: number; stateDir: string }): TrainingDivergedError {
+  const kept = d.lastSaved > 0 ? `the last good state (step ${d.lastSaved}) is kept in ${d.stateDir}` : 'no state was saved yet (the start checkpoint is unchanged)';
+  return new TrainingDivergedError(
+    `training diverged at step ${d.step} of ${d.steps}: loss ${d.loss}, gradient norm ${d.gradNorm ?? 'n/a'} ` +
+      `(${d.count} steps with a non-finite loss or gradient norm; at most ${d.count - 1} are skipped)`,
+    {
+      where: `step ${d.step}`,
+      hint: `lower the learning rate (--lr, now ${d.peakLr}) or clip gradients (--clip); ${kept}; the run is recorded as failed`,
+    },
+  );
 }
 
 export async function runLoop(input: LoopInput): Promise<LoopResult> {
@@ -172,15 +197,18 @@ export async function runLoop(input: LoopInput): Promise<LoopResult> {
   let finalLoss = NaN;
   let finalEval: Record<string, number> | null = null;
   let skippedSteps = 0;
+  let nonFiniteSteps = 0;
+  let lastSaved = startStep; // the last step whose state is on disk (0: the start checkpoint)
   try {
     if (input.resume) opt.setState(input.resume.optimizer);
     store.training.truncateMetrics(runId, startStep);
     for (let step = startStep + 1; step <= opts.steps; step++) {
       const lr = lrAt(step, schedule);
       const t0 = performance.now();
-      const { values, inputTokens, skipped } = trainStep(input, order, opt, step, lr, step === 1 || step === opts.steps);
+      const { values, inputTokens, skipped, nonFinite } = trainStep(input, order, opt, step, lr, step === 1 || step === opts.steps);
       const seconds = (performance.now() - t0) / 1000;
       if (skipped) skippedSteps++;
+      if (nonFinite) nonFiniteSteps++;
       values['lr'] = lr;
       values['tokensPerSec'] = inputTokens / Math.max(seconds, 1e-9);
       const rows: { step: number; kind: 'train' | 'eval'; values: Values }[] = [{ step, kind: 'train', values }];
@@ -196,7 +224,10 @@ export async function runLoop(input: LoopInput): Promise<LoopResult> {
         store.training.addMetrics(runId, rows);
         store.training.setProgress(runId, step);
       });
-      if (opts.checkpointEvery > 0 && step % opts.checkpointEvery === 0 && step < opts.steps) {
+      if (nonFinite && nonFiniteSteps > (opts.maxSkippedSteps ?? 3)) {
+        throw divergedError({ step, steps: opts.steps, loss: values['loss'] as number, gradNorm: values['gradNorm'] as number | undefined, count: nonFiniteSteps, peakLr: opts.lr, lastSaved, stateDir: input.stateDir });
+      }
+      if (opts.checkpointEvery > 0 && step % opts.checkpointEvery === 0 && step < opts.steps && !nonFinite) {
         const position = order.positionAfter(step, opts.gradAccum, opts.batchSize);
         await saveTrainState(input.stateDir, {
           config: ctx.model.config,
@@ -205,6 +236,7 @@ export async function runLoop(input: LoopInput): Promise<LoopResult> {
           optimizer: opt.getState(),
           loop: { step, ...position, dataSeed: opts.dataSeed, fingerprint: input.fingerprint },
         });
+        lastSaved = step;
       }
       input.onProgress?.({
         step,

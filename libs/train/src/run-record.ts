@@ -65,8 +65,11 @@ export interface PreparedRun {
   status: 'new' | 'resume' | 'done';
 }
 
+/** Settings that guard a run but do not change a finished run's result: outside its fingerprint. */
+const NOT_FINGERPRINTED = new Set(['maxSkippedSteps']);
+
 export async function prepareRun(store: Store, spec: RunSpec): Promise<PreparedRun> {
-  const fp = fingerprint(spec.config);
+  const fp = fingerprint(Object.fromEntries(Object.entries(spec.config).filter(([k]) => !NOT_FINGERPRINTED.has(k))));
   let existing = store.training.get(spec.name);
   if (existing && !spec.resume) {
     store.training.delete(existing.id);

@@ -4,7 +4,7 @@ import { saveCheckpoint, type Tokenizer } from '@sieve/model';
 import type { ModelKind, Store } from '@sieve/store';
 import { collate, type TokenBatch } from './batch';
 import type { SeqExample } from './examples';
-import { runLoop, type BatchSource, type LoopOptions, type LoopResult, type TrainProgress } from './loop';
+import { runLoop, TrainingDivergedError, type BatchSource, type LoopOptions, type LoopResult, type TrainProgress } from './loop';
 import type { ObjectiveContext } from './objective';
 import { registerResult, type PreparedRun } from './run-record';
 import { loadTrainState, removeTrainState } from './train-state';
@@ -50,19 +50,27 @@ export async function runSession(s: SessionInput): Promise<LoopResult> {
   } else {
     await removeTrainState(s.stateDir); // left over from a deleted run of the same name
   }
-  const result = await runLoop({
-    ctx: s.ctx,
-    tokenizer: s.tokenizer,
-    train: s.train,
-    evalBatches: s.evalBatches,
-    opts: s.loop,
-    store,
-    runId: prepared.run.id,
-    stateDir: s.stateDir,
-    fingerprint: prepared.fingerprint,
-    resume,
-    ...(s.onProgress ? { onProgress: s.onProgress } : {}),
-  });
+  let result: LoopResult;
+  try {
+    result = await runLoop({
+      ctx: s.ctx,
+      tokenizer: s.tokenizer,
+      train: s.train,
+      evalBatches: s.evalBatches,
+      opts: s.loop,
+      store,
+      runId: prepared.run.id,
+      stateDir: s.stateDir,
+      fingerprint: prepared.fingerprint,
+      resume,
+      ...(s.onProgress ? { onProgress: s.onProgress } : {}),
+    });
+  } catch (err) {
+    // Diverged: no final checkpoint (its weights are NaN or huge); the run is failed, not done.
+    // Any other error (a kill, a bug) leaves it running, so the next attempt resumes it.
+    if (err instanceof TrainingDivergedError) store.training.finish(prepared.run.id, 'failed', null);
+    throw err;
+  }
   const meta = { ...s.register.meta, runName: prepared.run.name, steps: result.steps, finalLoss: result.finalLoss, finalEval: result.finalEval };
   await saveCheckpoint(s.outDir, { config: s.ctx.model.config, tokenizer: s.tokenizer, params: s.ctx.model.params, meta });
   registerResult(store, {
