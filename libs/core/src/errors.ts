@@ -1,3 +1,5 @@
+import { escapeControl } from './escape';
+
 /**
  * Errors a user can act on. `where` names the file/line/field; `hint` says what to do.
  * Exit codes: 2 = bad input or usage, 1 = anything else (the top-level handler maps them).
@@ -31,7 +33,10 @@ export class InputError extends SieveError {
   }
 }
 
-/** One readable block: message, where, hint, then the chain of causes. */
+/**
+ * One readable block: message, where, hint, then the chain of causes. Control characters are shown
+ * escaped (messages quote input files, and a cause such as JSON.parse's repeats the raw line).
+ */
 export function formatError(err: unknown): string {
   const lines: string[] = [];
   let cur: unknown = err;
@@ -51,7 +56,7 @@ export function formatError(err: unknown): string {
     }
     depth++;
   }
-  return lines.join('\n');
+  return escapeControl(lines.join('\n'), { keepNewlines: true });
 }
 
 export function exitCodeOf(err: unknown): number {

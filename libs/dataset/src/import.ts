@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
-import { InputError } from '@sieve/core';
+import { InputError, quoteText } from '@sieve/core';
 import type { DatasetItemInput, DatasetRow, Store } from '@sieve/store';
-import { readRecords, type RecordFormat } from '@sieve/tasks';
+import { DEFAULT_MAX_TEXT_BYTES, readRecords, textTooLong, type RecordFormat } from '@sieve/tasks';
 import { formatPrompt, PROMPT_FORMAT_VERSION } from './prompt';
 
 export interface ImportDatasetOptions {
@@ -16,6 +16,8 @@ export interface ImportDatasetOptions {
   format?: RecordFormat;
   /** The prompt field holds a bare question: wrap it with formatPrompt (default false: used as is). */
   promptIsQuestion?: boolean;
+  /** A prompt or response longer than this (UTF-8 bytes) fails the import. Default 100 KB. */
+  maxTextBytes?: number;
 }
 
 export interface ImportDatasetResult {
@@ -23,12 +25,16 @@ export interface ImportDatasetResult {
   rows: number;
 }
 
-function field(record: Record<string, unknown>, name: string, where: string): string {
+function field(record: Record<string, unknown>, name: string, where: string, maxBytes: number): string {
   const value = record[name];
-  if (typeof value === 'string' && value.trim() !== '') return value;
+  if (typeof value === 'string' && value.trim() !== '') {
+    const tooLong = textTooLong(name, value, maxBytes);
+    if (tooLong) throw new InputError(tooLong, { where, hint: 'raise the limit (--max-text-bytes) if such long texts are meant to be there' });
+    return value;
+  }
   const present = Object.keys(record);
   throw new InputError(
-    value === undefined || value === null ? `missing field "${name}"` : `field "${name}" must be a non-empty string, got ${JSON.stringify(value).slice(0, 40)}`,
+    value === undefined || value === null ? `missing field "${name}"` : `field "${name}" must be a non-empty string, got ${quoteText(JSON.stringify(value), 40)}`,
     { where, hint: `fields in this row: ${present.join(', ') || '(none)'}; choose others with promptField/responseField/rejectedField` },
   );
 }
@@ -45,9 +51,10 @@ export async function importDataset(store: Store, opts: ImportDatasetOptions): P
   const items: DatasetItemInput[] = [];
   for await (const { line, record } of readRecords(opts.file, opts.format ? { format: opts.format } : {})) {
     const where = `${opts.file}:${line}`;
-    const prompt = field(record, promptField, where);
-    const response = field(record, responseField, where);
-    const rejected = opts.rejectedField === undefined ? null : field(record, opts.rejectedField, where);
+    const max = opts.maxTextBytes ?? DEFAULT_MAX_TEXT_BYTES;
+    const prompt = field(record, promptField, where, max);
+    const response = field(record, responseField, where, max);
+    const rejected = opts.rejectedField === undefined ? null : field(record, opts.rejectedField, where, max);
     items.push({
       sampleId: null,
       questionId: null,

@@ -13,3 +13,4 @@ export { modelFolder, type RunEnv } from './run-env';
 export { type ItemFilter, type ItemSummary, type Page } from './dataset-item-pages';
 export { type SampleWithVerdict } from './sample-entries';
 export { isDamagedStoreError, damagedStoreError } from './store-errors';
+export { acquireRunLock, pidAlive, LOCK_FILE, type RunLock, type LockOwner, type AcquireOptions } from './run-lock';

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { InputError } from '@sieve/core';
 import { exportDataset, exportForTrainer, importDataset, questionAsUser, TRAINERS, DEFAULT_TRAINER_HYPER, type Trainer } from '@sieve/dataset';
+import { DEFAULT_MAX_TEXT_BYTES } from '@sieve/tasks';
 import { withStore } from '../context';
 import { intOption } from '../parse';
 import { printTable } from '../table';
@@ -35,7 +36,7 @@ export function registerDatasets(program: Command): void {
             ...(opts.version !== undefined ? { version: opts.version } : {}),
           });
           process.stdout.write(`exported ${res.rows} ${res.kind === 'dpo' ? 'preference pairs' : 'examples'} for ${opts.for} to ${outDir}: ${res.files.join(', ')}\n`);
-        });
+        }, { write: false });
         return;
       }
       if (opts.format !== 'jsonl' && opts.format !== 'csv') throw new InputError(`unknown format "${opts.format}"`, { where: '--format', hint: 'use jsonl or csv' });
@@ -48,7 +49,7 @@ export function registerDatasets(program: Command): void {
           ...(opts.pairs !== undefined ? { pairs: opts.pairs } : {}),
         });
         process.stderr.write(`exported ${n} rows\n`);
-      });
+      }, { write: false });
     });
 
   const datasets = program.command('datasets').description('list and import datasets');
@@ -77,7 +78,7 @@ export function registerDatasets(program: Command): void {
             rules: JSON.stringify(d.rules),
           })),
         );
-      });
+      }, { write: false });
     });
   datasets
     .command('import')
@@ -88,7 +89,8 @@ export function registerDatasets(program: Command): void {
     .option('--response-field <name>', 'field with the response', 'response')
     .option('--rejected-field <name>', 'field with a rejected response (preference pairs for DPO)')
     .option('--question', 'the prompt field holds a bare question: wrap it in the model\'s prompt format')
-    .action(async (file: string, opts: { name: string; promptField: string; responseField: string; rejectedField?: string; question?: boolean }, cmd: Command) => {
+    .option('--max-text-bytes <n>', 'longest prompt or response accepted, in UTF-8 bytes', intOption('--max-text-bytes', 1), DEFAULT_MAX_TEXT_BYTES)
+    .action(async (file: string, opts: { name: string; promptField: string; responseField: string; rejectedField?: string; question?: boolean; maxTextBytes: number }, cmd: Command) => {
       await withStore(cmd, async (store) => {
         const res = await importDataset(store, {
           file,
@@ -96,6 +98,7 @@ export function registerDatasets(program: Command): void {
           promptField: opts.promptField,
           responseField: opts.responseField,
           promptIsQuestion: opts.question ?? false,
+          maxTextBytes: opts.maxTextBytes,
           ...(opts.rejectedField !== undefined ? { rejectedField: opts.rejectedField } : {}),
         });
         process.stdout.write(`dataset ${res.dataset.name} v${res.dataset.version} (${res.dataset.kind}): ${res.rows} rows from ${file}\n`);

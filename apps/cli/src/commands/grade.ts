@@ -1,6 +1,6 @@
 import { createWriteStream, statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { InputError } from '@sieve/core';
+import { escapeControl, InputError } from '@sieve/core';
 import { readRecords } from '@sieve/tasks';
 import { getVerifier, listVerifiers, verify } from '@sieve/verify';
 import { createProgress } from '../progress';
@@ -68,7 +68,7 @@ async function grade(file: string, opts: GradeOptions, emit: (line: string) => v
   const fail = (line: number, msg: string, cause?: unknown): void => {
     if (opts.skipBad) {
       s.skipped++;
-      process.stderr.write(`skipped ${file}:${line}: ${msg}\n`);
+      process.stderr.write(`skipped ${file}:${line}: ${escapeControl(msg)}\n`);
       return;
     }
     throw new InputError(msg, { where: `${file}:${line}`, hint: 'fix the row, or pass --skip-bad', cause });

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { InputError } from '@sieve/core';
-import { generateSplits, loadQuestions, type PresetName } from '@sieve/tasks';
+import { escapeControl, InputError } from '@sieve/core';
+import { DEFAULT_MAX_TEXT_BYTES, generateSplits, loadQuestions, type PresetName } from '@sieve/tasks';
 import { withStore } from '../context';
 import { intOption } from '../parse';
 import { printTable } from '../table';
@@ -70,6 +70,7 @@ export function registerQuestions(program: Command): void {
     .option('--answer-field <name>', 'field/column with the gold answer (bare, or a solution ending in "#### N")', 'answer')
     .option('--solution-field <name>', 'field/column with a worked solution, if separate (default with --verifier math: solution)')
     .option('--skip-bad', 'skip malformed rows (counted and reported) instead of stopping with nothing written')
+    .option('--max-text-bytes <n>', 'longest question, answer or solution accepted, in UTF-8 bytes', intOption('--max-text-bytes', 1), DEFAULT_MAX_TEXT_BYTES)
     .action(async (file: string, opts: ImportOptions, cmd: Command) => {
       if (opts.format !== undefined && opts.format !== 'jsonl' && opts.format !== 'csv') {
         throw new InputError(`unknown format "${opts.format}"`, { where: '--format', hint: 'use jsonl or csv' });
@@ -86,11 +87,12 @@ export function registerQuestions(program: Command): void {
         solutionField: opts.solutionField,
         skipBad: opts.skipBad ?? false,
         verifier: opts.verifier,
+        maxTextBytes: opts.maxTextBytes,
       });
       await withStore(cmd, (store) => {
         const r = store.questions.insertMany(set, opts.split, `import:${basename(file)}`, loaded.questions);
         printTable([{ set, split: opts.split, rows: loaded.rows, inserted: r.inserted, duplicates: r.duplicates, skipped: loaded.skipped.length }]);
-        for (const s of loaded.skipped.slice(0, 20)) process.stderr.write(`skipped ${file}:${s.line}: ${s.reason}\n`);
+        for (const s of loaded.skipped.slice(0, 20)) process.stderr.write(`skipped ${file}:${s.line}: ${escapeControl(s.reason)}\n`);
         if (loaded.skipped.length > 20) process.stderr.write(`… and ${loaded.skipped.length - 20} more skipped rows\n`);
       });
     });
@@ -126,7 +128,7 @@ export function registerQuestions(program: Command): void {
         }
         printTable(rows.map((r) => ({ id: r.id, split: r.split, gold: r.goldAnswer, question: truncate(r.text, 70) })));
         process.stderr.write(`${rows.length} of ${total} shown\n`);
-      });
+      }, { write: false });
     });
 }
 
@@ -140,6 +142,7 @@ interface ImportOptions {
   verifier: string;
   solutionField?: string;
   skipBad?: boolean;
+  maxTextBytes: number;
 }
 
 function truncate(s: string, n: number): string {

@@ -2,11 +2,10 @@ import type { Command } from 'commander';
 import { InputError } from '@sieve/core';
 import { initBackend } from '@sieve/model';
 import { STAGES, configWarnings, isStageName, listPresets, loadPipelineConfig, loadPreset, runPipeline } from '@sieve/pipeline';
-import { Store } from '@sieve/store';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createProgress } from '../progress';
-import type { GlobalOptions } from '../context';
+import { withStoreAt, type GlobalOptions } from '../context';
 
 interface RunOptions {
   preset?: string;
@@ -52,9 +51,8 @@ export function registerRun(program: Command): void {
       const runDir = globals.db ? resolve(globals.db, '..') : resolve('data', 'runs', runExplicit ? globals.run : config.name);
       const dbPath = globals.db ? resolve(globals.db) : join(runDir, 'sieve.sqlite');
       await initBackend({ log: (l) => process.stderr.write(`${l}\n`) });
-      const store = Store.open(dbPath);
       const t0 = Date.now();
-      try {
+      await withStoreAt({ runDir, dbPath }, async (store) => {
         process.stderr.write(`run folder: ${runDir}\n`);
         await runPipeline({
           store,
@@ -67,9 +65,7 @@ export function registerRun(program: Command): void {
           log: (l) => process.stderr.write(`${l}\n`),
           progress: (label, total) => createProgress(label, total),
         });
-      } finally {
-        store.close();
-      }
+      });
       const report = join(runDir, 'report', 'report.md');
       const tail = until === undefined && only === undefined && existsSync(report) ? `; report: ${report}` : '';
       process.stderr.write(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s${tail}\n`);

@@ -1,10 +1,10 @@
-import { InputError } from '@sieve/core';
+import { InputError, quoteText } from '@sieve/core';
 import { parseMathGold } from '@sieve/verify';
 import { basename } from 'node:path';
 import type { NewQuestion } from '../types';
 import { extractGoldAnswer } from './gold-answer';
 import { readRecords } from './read-records';
-import { badRecord, formatOf, type RecordFormat } from './records';
+import { assertReadableFile, badRecord, DEFAULT_MAX_TEXT_BYTES, formatOf, textTooLong, type RecordFormat } from './records';
 
 export interface LoadQuestionsOptions {
   format?: RecordFormat;
@@ -25,6 +25,8 @@ export interface LoadQuestionsOptions {
    * a gold the math verifier cannot read as one answer is a bad row.
    */
   verifier?: 'numeric' | 'math';
+  /** A question, answer or solution longer than this (UTF-8 bytes) is a bad row. Default 100 KB. */
+  maxTextBytes?: number;
 }
 
 export interface LoadedQuestions {
@@ -60,14 +62,15 @@ function metaOf(record: Record<string, unknown>, mapped: readonly string[], line
   return meta;
 }
 
-const short = (s: string) => JSON.stringify(s.length > 60 ? `${s.slice(0, 57)}...` : s);
 
 /**
  * Questions from a JSONL or CSV file (GSM8K's JSONL works with the defaults). Without
  * skipBad the first bad row throws and nothing is returned, so the caller writes all or nothing.
  */
 export async function loadQuestions(path: string, opts: LoadQuestionsOptions = {}): Promise<LoadedQuestions> {
+  await assertReadableFile(path); // first: a directory is "not a file", whatever its name
   const format = formatOf(path, opts.format);
+  const maxBytes = opts.maxTextBytes ?? DEFAULT_MAX_TEXT_BYTES;
   const math = opts.verifier === 'math';
   const qf = opts.questionField ?? (math ? 'problem' : 'question');
   const af = opts.answerField ?? 'answer';
@@ -103,6 +106,12 @@ export async function loadQuestions(path: string, opts: LoadQuestionsOptions = {
       bad(line, failed.reason, 'map the fields with questionField/answerField/solutionField');
       continue;
     }
+    const fields: [string, FieldValue | null][] = [[qf, q], [af, a], [sf ?? '', s]];
+    const tooLong = fields.map(([name, f]) => (f?.ok ? textTooLong(name, f.text, maxBytes) : null)).find((r) => r !== null);
+    if (tooLong) {
+      bad(line, tooLong, 'raise the limit (--max-text-bytes) if such long texts are meant to be there');
+      continue;
+    }
     const text = (q as { text: string }).text.trim();
     const answerText = (a as { text: string }).text;
     if (text === '') {
@@ -123,7 +132,7 @@ export async function loadQuestions(path: string, opts: LoadQuestionsOptions = {
     }
     const gold = extractGoldAnswer(answerText);
     if (gold === null) {
-      bad(line, `field "${af}": no final number in ${short(answerText)}`, 'the answer must be a number or a solution ending in "#### <number>"');
+      bad(line, `field "${af}": no final number in ${quoteText(answerText)}`, 'the answer must be a number or a solution ending in "#### <number>"');
       continue;
     }
     const solutionText = s !== null && s.ok ? s.text.trim() : '';

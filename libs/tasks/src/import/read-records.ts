@@ -7,7 +7,7 @@ import { assertReadableFile, formatOf, type ReadRecordsOptions, type RecordRow }
  * A malformed row throws InputError (where "<file>:<line>") unless `onBadRecord` takes it.
  */
 export async function* readRecords(path: string, opts: ReadRecordsOptions = {}): AsyncGenerator<RecordRow> {
+  await assertReadableFile(path); // first: a directory is "not a file", whatever its name
   const format = formatOf(path, opts.format);
-  await assertReadableFile(path);
   yield* format === 'csv' ? readCsvRecords(path, opts) : readJsonlRecords(path, opts);
 }

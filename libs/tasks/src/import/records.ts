@@ -30,6 +30,16 @@ export interface ReadRecordsOptions {
 
 const BY_EXTENSION: Record<string, RecordFormat> = { '.jsonl': 'jsonl', '.ndjson': 'jsonl', '.json': 'jsonl', '.csv': 'csv', '.tsv': 'csv' };
 
+/** Default cap on one imported text field (question, answer, prompt, response): 100 KB of UTF-8. */
+export const DEFAULT_MAX_TEXT_BYTES = 100 * 1024;
+
+/** Why a field is too long to import (naming the field, its size and the limit), or null. */
+export function textTooLong(field: string, text: string, maxBytes: number): string | null {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes <= maxBytes) return null;
+  return `field "${field}" has ${bytes} bytes, more than the limit of ${maxBytes}`;
+}
+
 export function formatOf(path: string, format: RecordFormat | undefined): RecordFormat {
   if (format !== undefined) {
     if (format !== 'jsonl' && format !== 'csv') throw new InputError(`unknown format "${String(format)}"`, { hint: 'use jsonl or csv' });
