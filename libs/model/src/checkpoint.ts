@@ -12,34 +12,15 @@ import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
 import { SieveError } from '@sieve/core';
+import { CHECKPOINT_FILES, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, ManifestSchema, rebuildHint, type CheckpointManifest } from './checkpoint-format';
 import { paramShapes } from './architecture';
 import { parseModelConfig, type ModelConfig } from './config';
 import { tokenizerFromJSON, type Tokenizer } from './tokenizer';
 import { modelFromValues, type Transformer } from './transformer';
 
-export const CHECKPOINT_FORMAT = 'sieve-checkpoint';
-export const CHECKPOINT_VERSION = 1;
-const FILES = { config: 'config.json', tokenizer: 'tokenizer.json', weights: 'weights.bin', manifest: 'manifest.json' };
-const REDO = 're-run the stage that wrote it (e.g. `sieve pretrain`) to recreate the checkpoint';
-
-const ManifestSchema = z.object({
-  format: z.literal(CHECKPOINT_FORMAT),
-  version: z.literal(CHECKPOINT_VERSION),
-  params: z.array(
-    z.object({
-      name: z.string(),
-      shape: z.array(z.number().int().nonnegative()),
-      /** Byte offset into weights.bin. */
-      offset: z.number().int().nonnegative(),
-    }),
-  ),
-  byteLength: z.number().int().nonnegative(),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
-  meta: z.record(z.string(), z.unknown()),
-});
-export type CheckpointManifest = z.infer<typeof ManifestSchema>;
+const FILES = CHECKPOINT_FILES;
+export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type CheckpointManifest };
 
 export interface SaveCheckpointInput {
   config: ModelConfig;
@@ -139,22 +120,22 @@ export async function saveCheckpoint(dir: string, input: SaveCheckpointInput): P
   return manifest;
 }
 
-async function readFileOrFail(dir: string, name: string): Promise<Buffer> {
+async function readFileOrFail(dir: string, name: string, hint: string): Promise<Buffer> {
   const file = path.join(dir, name);
   try {
     return await fsp.readFile(file);
   } catch (err) {
     const missing = (err as { code?: string }).code === 'ENOENT';
-    throw new SieveError(`checkpoint ${dir}: ${missing ? `missing file ${name}` : `cannot read ${name}`}`, { where: file, hint: REDO, cause: err });
+    throw new SieveError(`checkpoint ${dir}: ${missing ? `missing file ${name}` : `cannot read ${name}`}`, { where: file, hint, cause: err });
   }
 }
 
-async function readJson(dir: string, name: string): Promise<unknown> {
-  const text = (await readFileOrFail(dir, name)).toString('utf8');
+async function readJson(dir: string, name: string, hint: string): Promise<unknown> {
+  const text = (await readFileOrFail(dir, name, hint)).toString('utf8');
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new SieveError(`checkpoint ${dir}: ${name} is not valid JSON (${(err as Error).message})`, { where: path.join(dir, name), hint: REDO, cause: err });
+    throw new SieveError(`checkpoint ${dir}: ${name} is not valid JSON (${(err as Error).message})`, { where: path.join(dir, name), hint, cause: err });
   }
 }
 
@@ -162,28 +143,32 @@ async function readJson(dir: string, name: string): Promise<unknown> {
 async function readCheckpoint(dir: string): Promise<Omit<LoadedCheckpoint, 'model'> & { values: Map<string, Float32Array> }> {
   const root = path.resolve(dir);
   const stat = await fsp.stat(root).catch(() => null);
-  if (!stat?.isDirectory()) throw new SieveError(`checkpoint folder not found: ${root}`, { where: root, hint: REDO });
-  const fail = (file: string, what: string): SieveError =>
-    new SieveError(`checkpoint ${root}: ${what}`, { where: path.join(root, file), hint: REDO });
+  const generic = rebuildHint(root, null);
+  if (!stat?.isDirectory()) throw new SieveError(`checkpoint folder not found: ${root}`, { where: root, hint: generic });
 
-  const parsed = ManifestSchema.safeParse(await readJson(root, FILES.manifest));
+  const parsed = ManifestSchema.safeParse(await readJson(root, FILES.manifest, generic));
   if (!parsed.success) {
-    throw fail(FILES.manifest, `manifest.json is malformed: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    const why = `manifest.json is malformed: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
+    throw new SieveError(`checkpoint ${root}: ${why}`, { where: path.join(root, FILES.manifest), hint: generic });
   }
   const manifest = parsed.data;
-  const cfg = await readJson(root, FILES.config).then((raw) => {
+  // From here on the manifest's meta says which command made the checkpoint.
+  const redo = rebuildHint(root, manifest.meta);
+  const fail = (file: string, what: string): SieveError =>
+    new SieveError(`checkpoint ${root}: ${what}`, { where: path.join(root, file), hint: redo });
+  const cfg = await readJson(root, FILES.config, redo).then((raw) => {
     try {
       return parseModelConfig(raw, path.join(root, FILES.config));
     } catch (err) {
-      throw new SieveError(`checkpoint ${root}: config.json is invalid`, { where: path.join(root, FILES.config), hint: REDO, cause: err });
+      throw new SieveError(`checkpoint ${root}: config.json is invalid`, { where: path.join(root, FILES.config), hint: redo, cause: err });
     }
   });
-  const tokRaw = await readJson(root, FILES.tokenizer);
+  const tokRaw = await readJson(root, FILES.tokenizer, redo);
   let tokenizer: Tokenizer;
   try {
     tokenizer = tokenizerFromJSON(tokRaw, path.join(root, FILES.tokenizer));
   } catch (err) {
-    throw new SieveError(`checkpoint ${root}: tokenizer.json is invalid`, { where: path.join(root, FILES.tokenizer), hint: REDO, cause: err });
+    throw new SieveError(`checkpoint ${root}: tokenizer.json is invalid`, { where: path.join(root, FILES.tokenizer), hint: redo, cause: err });
   }
   // HF models may pad the embedding beyond the tokenizer (Qwen2.5: 151,665 tokens, vocab_size 151,936).
   const padded = tokenizer.toJSON().type === 'hf' && tokenizer.vocabSize < cfg.vocabSize;
@@ -191,7 +176,7 @@ async function readCheckpoint(dir: string): Promise<Omit<LoadedCheckpoint, 'mode
     throw fail(FILES.tokenizer, `tokenizer has ${tokenizer.vocabSize} tokens but config.json says vocabSize ${cfg.vocabSize}`);
   }
 
-  const weights = await readFileOrFail(root, FILES.weights);
+  const weights = await readFileOrFail(root, FILES.weights, redo);
   if (weights.byteLength !== manifest.byteLength) {
     throw fail(FILES.weights, `weights.bin has ${weights.byteLength} bytes, manifest.json says ${manifest.byteLength} (truncated or overwritten)`);
   }

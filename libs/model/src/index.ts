@@ -50,6 +50,8 @@ export {
   type SaveCheckpointInput,
   type LoadedCheckpoint,
 } from './checkpoint';
+export { verifyCheckpoint, type CheckpointCheck } from './checkpoint-verify';
+export { rebuildHint } from './checkpoint-format';
 export { benchForwardBackward, forwardBackwardStep, crossEntropy, type BenchOptions, type BenchResult } from './bench';
 export { HfTokenizer, type HfTokenizerJSON, type ChatMessage } from './hf/tokenizer';
 export { parseHfConfig, HF_ARCHITECTURES, type HfArchitecture, type ParsedHfConfig } from './hf/config';
