@@ -57,6 +57,14 @@ describe('sieve CLI under misuse', () => {
     expect(res.stderr).toContain('\\x1b');
     expect([...res.stderr].filter((c) => c !== '\n' && (c < ' ' || c === '\x7f'))).toEqual([]);
 
+    const config = join(tmp.dir, 'bad.json');
+    writeFileSync(config, JSON.stringify({ name: 'bad', sample: { k: 'four' } }));
+    const c = sieve(tmp.dir, ['run', '--config', config]);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toMatch(/^error: invalid pipeline config: .*"sample\.k"/m);
+    expect(c.stderr).not.toContain('"code"'); // no raw zod JSON dump after the message
+    expect(c.stderr).not.toContain('caused by');
+
     const dir = join(tmp.dir, 'gsm8k');
     mkdirSync(dir);
     const d = sieve(tmp.dir, ['questions', 'import', dir, '--run', 'evil']);

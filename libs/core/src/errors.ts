@@ -43,6 +43,13 @@ export function formatError(err: unknown): string {
   let depth = 0;
   while (cur !== undefined && cur !== null && depth < 8) {
     const prefix = depth === 0 ? 'error: ' : '  caused by: ';
+    const issues = schemaIssues(cur);
+    if (issues && depth > 0) {
+      // A zod error's message is a JSON dump of its issues: one line per issue instead, or none when
+      // the SieveError that wraps it already names them (our convention at every zod edge).
+      if (!(err instanceof SieveError)) for (const i of issues) lines.push(`${prefix}${i}`);
+      break;
+    }
     if (cur instanceof Error) {
       lines.push(prefix + cur.message);
       if (cur instanceof SieveError) {
@@ -57,6 +64,14 @@ export function formatError(err: unknown): string {
     depth++;
   }
   return escapeControl(lines.join('\n'), { keepNewlines: true });
+}
+
+/** The issues of a zod error as "path: message" lines (duck-typed: core does not depend on zod). */
+function schemaIssues(e: unknown): string[] | null {
+  if (!(e instanceof Error) || e.name !== 'ZodError') return null;
+  const issues = (e as { issues?: unknown }).issues;
+  if (!Array.isArray(issues)) return null;
+  return issues.map((i: { path?: unknown[]; message?: string }) => `${(i.path ?? []).join('.') || '(root)'}: ${i.message ?? '?'}`);
 }
 
 export function exitCodeOf(err: unknown): number {

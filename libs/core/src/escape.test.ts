@@ -34,3 +34,20 @@ describe('formatError', () => {
     );
   });
 });
+
+describe('formatError with a schema (zod) cause', () => {
+  const zodLike = (): Error => {
+    const e = new Error(JSON.stringify([{ code: 'invalid_type', path: ['sample', 'k'], message: 'Invalid input' }], null, 2));
+    e.name = 'ZodError';
+    Object.assign(e, { issues: [{ code: 'invalid_type', path: ['sample', 'k'], message: 'Invalid input: expected number, received string' }] });
+    return e;
+  };
+  it('drops the raw JSON dump when the SieveError above already names the issues', () => {
+    const out = formatError(new InputError('invalid pipeline config: "sample.k": Invalid input', { where: 'my.json', hint: 'fix the value named above', cause: zodLike() }));
+    expect(out).toBe('error: invalid pipeline config: "sample.k": Invalid input\n  at: my.json\n  hint: fix the value named above');
+  });
+  it('shows one line per issue when nothing else names them', () => {
+    const wrapped = new Error('bad options', { cause: zodLike() });
+    expect(formatError(wrapped)).toBe('error: bad options\n  caused by: sample.k: Invalid input: expected number, received string');
+  });
+});

@@ -120,6 +120,19 @@ export class DatasetRepo {
     })();
   }
 
+  /**
+   * Deletes every version of a named dataset with its items and the training runs (and their
+   * metrics) that read it, in one transaction: for a rerun of the stage that builds it, so the
+   * rebuilt dataset is v1 again instead of an orphan v1 beside a new v2. Returns what went.
+   */
+  deleteByName(name: string): { datasets: number; trainingRuns: number } {
+    return this.db.transaction(() => {
+      const trainingRuns = this.db.prepare('DELETE FROM training_runs WHERE dataset_id IN (SELECT id FROM datasets WHERE name = ?)').run(name).changes;
+      const datasets = this.db.prepare('DELETE FROM datasets WHERE name = ?').run(name).changes;
+      return { datasets, trainingRuns };
+    })();
+  }
+
   get(id: number): DatasetRow | undefined {
     const r = this.db.prepare('SELECT * FROM datasets WHERE id = ?').get(id) as RawDataset | undefined;
     return r ? toDataset(r) : undefined;

@@ -74,6 +74,26 @@ describe('deleting a sample run (rerun of the sample stage)', () => {
   });
 });
 
+describe('deleting a dataset by name (rerun of the filter stage)', () => {
+  it('removes every version, its items and the training runs that read it, and only those', () => {
+    const { store, runId, q } = seeded();
+    store.samples.insertMany(runId, [sample(q, 0, -1)]);
+    const s0 = store.samples.list(runId)[0]!;
+    const item = { sampleId: s0.id, questionId: q, prompt: 'p', response: 'r', kept: true, dropReason: null };
+    const v1 = store.datasets.create({ name: 'rft', kind: 'rft', sampleRunId: runId, rules: {}, stats: {} }, [item]);
+    store.datasets.create({ name: 'rft', kind: 'rft', sampleRunId: runId, rules: {}, stats: {} }, [item]);
+    const other = store.datasets.create({ name: 'pairs', kind: 'pairs', sampleRunId: runId, rules: {}, stats: {} }, [item]);
+    store.training.ensureRun({ name: 'sft', method: 'sft', datasetId: v1.id, baseModelId: 'base', seed: 1, config: {} });
+    store.training.ensureRun({ name: 'dpo', method: 'dpo', datasetId: other.id, baseModelId: 'base', seed: 1, config: {} });
+    expect(store.datasets.deleteByName('rft')).toEqual({ datasets: 2, trainingRuns: 1 });
+    expect(store.datasets.list().map((d) => `${d.name} v${d.version}`)).toEqual(['pairs v1']);
+    expect(store.training.list().map((t) => t.name)).toEqual(['dpo']);
+    // Rebuilt, it is v1 again.
+    expect(store.datasets.create({ name: 'rft', kind: 'rft', sampleRunId: runId, rules: {}, stats: {} }, [item]).version).toBe(1);
+    store.close();
+  });
+});
+
 describe('a damaged store file', () => {
   const expectDamaged = (path: string, cause: RegExp): void => {
     let err: unknown;
