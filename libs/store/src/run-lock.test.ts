@@ -7,7 +7,7 @@ import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SieveError } from '@sieve/core';
-import { acquireRunLock, LOCK_FILE } from './run-lock';
+import { acquireRunLock, LOCK_FILE, pidAlive } from './run-lock';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const dirs: string[] = [];
@@ -77,6 +77,20 @@ describe('run folder lock', () => {
     expect(logs).toEqual([expect.stringMatching(new RegExp(`taking over the lock of process ${pid} \\(\`lock-child test\`, since .*\\), which is no longer running`))]);
     expect(JSON.parse(readFileSync(lock.path, 'utf8')).pid).toBe(process.pid);
     lock.release();
+  });
+
+  it('a killed process not yet reaped by its parent (a zombie) counts as dead', async () => {
+    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    expect(pidAlive(child.pid!)).toBe(true);
+    // Kill it and look before the event loop turns: libuv has not reaped it, so it is a zombie.
+    process.kill(child.pid!, 'SIGKILL');
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z') {
+      /* spin until the kernel has finished it */
+    }
+    expect(pidAlive(child.pid!)).toBe(false);
+    await exited(child);
+    expect(pidAlive(child.pid!)).toBe(false);
   });
 
   it('a lock from another host is never taken over; an unreadable old one is', () => {

@@ -41,13 +41,21 @@ export interface AcquireOptions {
   unreadableStaleMs?: number;
 }
 
-/** Signal 0 checks existence without signalling; EPERM means it exists under another user. */
+/**
+ * Signal 0 checks existence without signalling; EPERM means it exists under another user. On Linux
+ * a killed process its parent has not reaped yet (a zombie, state Z) still answers: it counts as dead.
+ */
 export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8'); // "pid (comm) S …"; comm may hold spaces or parens
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc (macOS, Windows): trust the signal
   }
 }
 
