@@ -67,6 +67,7 @@ describe('training that diverges', () => {
     const state = await readLoopState(stateDirFor(o.outDir));
     expect(state?.step).toBeLessThan(bad[0]!.step);
     expect(err.hint).toContain(stateDirFor(o.outDir));
+    expect(err.where).toBe(`training run lr1e9, step ${failedAt}`);
   });
 
   it('maxSkippedSteps 0 stops at the first non-finite step', async () => {

@@ -176,13 +176,13 @@ export class TrainingDivergedError extends SieveError {
   }
 }
 
-function divergedError(d: { step: number; steps: number; loss: number; gradNorm: number | undefined; count: number; peakLr: number; lastSaved: number; stateDir: string }): TrainingDivergedError {
-  const kept = d.lastSaved > 0 ? `the last good state (step ${d.lastSaved}) is kept in ${d.stateDir}` : 'no state was saved yet (the start checkpoint is unchanged)';
+function divergedError(d: { run: string; step: number; steps: number; loss: number; gradNorm: number | undefined; count: number; peakLr: number; lastSaved: number; stateDir: string }): TrainingDivergedError {
+  const kept = d.lastSaved > 0 ? `the last good state (step ${d.lastSaved}) is kept in ${d.stateDir}` : 'no state had been saved before it diverged (see --checkpoint-every)';
   return new TrainingDivergedError(
     `training diverged at step ${d.step} of ${d.steps}: loss ${d.loss}, gradient norm ${d.gradNorm ?? 'n/a'} ` +
       `(${d.count} steps with a non-finite loss or gradient norm; at most ${d.count - 1} are skipped)`,
     {
-      where: `step ${d.step}`,
+      where: `training run ${d.run}, step ${d.step}`,
       hint: `lower the learning rate (--lr, now ${d.peakLr}) or clip gradients (--clip); ${kept}; the run is recorded as failed`,
     },
   );
@@ -225,7 +225,7 @@ export async function runLoop(input: LoopInput): Promise<LoopResult> {
         store.training.setProgress(runId, step);
       });
       if (nonFinite && nonFiniteSteps > (opts.maxSkippedSteps ?? 3)) {
-        throw divergedError({ step, steps: opts.steps, loss: values['loss'] as number, gradNorm: values['gradNorm'] as number | undefined, count: nonFiniteSteps, peakLr: opts.lr, lastSaved, stateDir: input.stateDir });
+        throw divergedError({ run: store.training.get(runId)?.name ?? String(runId), step, steps: opts.steps, loss: values['loss'] as number, gradNorm: values['gradNorm'] as number | undefined, count: nonFiniteSteps, peakLr: opts.lr, lastSaved, stateDir: input.stateDir });
       }
       if (opts.checkpointEvery > 0 && step % opts.checkpointEvery === 0 && step < opts.steps && !nonFinite) {
         const position = order.positionAfter(step, opts.gradAccum, opts.batchSize);
