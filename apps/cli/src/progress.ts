@@ -106,7 +106,7 @@ export function createProgress(label: string, total: number, extra = '', opts: P
   };
 }
 
-/** A progress bar with step, loss, tokens/s and learning rate (stderr, terminals only). */
+/** Progress of a training run: step, loss, tokens/s and learning rate (a bar on a terminal, plain lines otherwise). */
 export function trainProgressBar(label: string, steps: number): { onProgress: (p: TrainProgress) => void; stop: () => void } {
   const bar = createProgress(label, steps, 'loss {loss} | {tps} tok/s | lr {lr}');
   return {

@@ -121,15 +121,16 @@ export class DatasetRepo {
   }
 
   /**
-   * Deletes every version of a named dataset with its items and the training runs (and their
-   * metrics) that read it, in one transaction: for a rerun of the stage that builds it, so the
-   * rebuilt dataset is v1 again instead of an orphan v1 beside a new v2. Returns what went.
+   * Deletes every version of a named dataset with its items, in one transaction; training runs
+   * that read it are kept but detached (dataset_id NULL). For a rerun of the stage that builds it:
+   * delete and rebuild in one transaction, and the dataset is v1 again instead of an orphan v1
+   * beside a new v2. Returns what went.
    */
-  deleteByName(name: string): { datasets: number; trainingRuns: number } {
+  deleteByName(name: string): { datasets: number; trainingRunsDetached: number } {
     return this.db.transaction(() => {
-      const trainingRuns = this.db.prepare('DELETE FROM training_runs WHERE dataset_id IN (SELECT id FROM datasets WHERE name = ?)').run(name).changes;
+      const trainingRunsDetached = this.db.prepare('UPDATE training_runs SET dataset_id = NULL WHERE dataset_id IN (SELECT id FROM datasets WHERE name = ?)').run(name).changes;
       const datasets = this.db.prepare('DELETE FROM datasets WHERE name = ?').run(name).changes;
-      return { datasets, trainingRuns };
+      return { datasets, trainingRunsDetached };
     })();
   }
 

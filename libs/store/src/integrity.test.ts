@@ -51,7 +51,7 @@ describe('samples with non-finite log-probs', () => {
 });
 
 describe('deleting a sample run (rerun of the sample stage)', () => {
-  it('removes the datasets built on it and their training runs, in one go', () => {
+  it('removes the datasets built on it and detaches the training runs that read them, in one go', () => {
     const { store, runId, q } = seeded();
     store.samples.insertMany(runId, [sample(q, 0, -1), sample(q, 1, -2)]);
     const [s0, s1] = store.samples.list(runId);
@@ -64,18 +64,19 @@ describe('deleting a sample run (rerun of the sample stage)', () => {
     store.training.ensureRun({ name: 'keep', method: 'sft', datasetId: other.id, baseModelId: 'base', seed: 1, config: {} });
 
     // Before the fix this was `FOREIGN KEY constraint failed` (dataset items point at the samples).
-    expect(store.samples.deleteRun(runId)).toEqual({ samples: 2, datasets: 2, trainingRuns: 1 });
+    expect(store.samples.deleteRun(runId)).toEqual({ samples: 2, datasets: 2, trainingRunsDetached: 1 });
     expect(store.samples.getRun(runId)).toBeUndefined();
     expect(store.datasets.list().map((d) => d.name)).toEqual(['imported']);
-    expect(store.training.list().map((t) => t.name)).toEqual(['keep']);
-    expect(store.db.prepare('SELECT COUNT(*) AS n FROM training_metrics').get()).toEqual({ n: 0 });
+    // The training run and its metrics stay (the report reads them); only its link to the dataset goes.
+    expect(store.training.list().map((t) => [t.name, t.datasetId])).toEqual([['sft', null], ['keep', other.id]]);
+    expect(store.db.prepare('SELECT COUNT(*) AS n FROM training_metrics').get()).toEqual({ n: 1 });
     expect(store.db.prepare('SELECT COUNT(*) AS n FROM dataset_items').get()).toEqual({ n: 1 });
     store.close();
   });
 });
 
 describe('deleting a dataset by name (rerun of the filter stage)', () => {
-  it('removes every version, its items and the training runs that read it, and only those', () => {
+  it('removes every version and its items, detaches the training runs that read it, and touches nothing else', () => {
     const { store, runId, q } = seeded();
     store.samples.insertMany(runId, [sample(q, 0, -1)]);
     const s0 = store.samples.list(runId)[0]!;
@@ -85,9 +86,10 @@ describe('deleting a dataset by name (rerun of the filter stage)', () => {
     const other = store.datasets.create({ name: 'pairs', kind: 'pairs', sampleRunId: runId, rules: {}, stats: {} }, [item]);
     store.training.ensureRun({ name: 'sft', method: 'sft', datasetId: v1.id, baseModelId: 'base', seed: 1, config: {} });
     store.training.ensureRun({ name: 'dpo', method: 'dpo', datasetId: other.id, baseModelId: 'base', seed: 1, config: {} });
-    expect(store.datasets.deleteByName('rft')).toEqual({ datasets: 2, trainingRuns: 1 });
+    expect(store.datasets.deleteByName('rft')).toEqual({ datasets: 2, trainingRunsDetached: 1 });
     expect(store.datasets.list().map((d) => `${d.name} v${d.version}`)).toEqual(['pairs v1']);
-    expect(store.training.list().map((t) => t.name)).toEqual(['dpo']);
+    expect(store.training.list().map((t) => [t.name, t.datasetId])).toEqual([['sft', null], ['dpo', other.id]]);
+    expect(store.db.prepare('SELECT COUNT(*) AS n FROM dataset_items').get()).toEqual({ n: 1 });
     // Rebuilt, it is v1 again.
     expect(store.datasets.create({ name: 'rft', kind: 'rft', sampleRunId: runId, rules: {}, stats: {} }, [item]).version).toBe(1);
     store.close();
