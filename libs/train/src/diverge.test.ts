@@ -6,7 +6,7 @@ import { SieveError } from '@sieve/core';
 import { stateDirFor } from './run-record';
 import { readLoopState } from './train-state';
 import { trainModel, type TrainModelOptions } from './train-model';
-import { makeFixture, useBackend, type Fixture } from './train-fixtures';
+import { makeFixture, useBackend, type Fixture } from './test-helpers';
 
 describe('training that diverges', () => {
   let fx: Fixture | undefined;
