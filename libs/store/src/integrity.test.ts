@@ -69,8 +69,8 @@ describe('deleting a sample run (rerun of the sample stage)', () => {
     expect(store.datasets.list().map((d) => d.name)).toEqual(['imported']);
     // The training run and its metrics stay (the report reads them); only its link to the dataset goes.
     expect(store.training.list().map((t) => [t.name, t.datasetId])).toEqual([['sft', null], ['keep', other.id]]);
-    expect(store.db.prepare('SELECT COUNT(*) AS n FROM training_metrics').get()).toEqual({ n: 1 });
-    expect(store.db.prepare('SELECT COUNT(*) AS n FROM dataset_items').get()).toEqual({ n: 1 });
+    expect(store.training.metrics(tr.id).map((m) => m.values)).toEqual([{ loss: 1 }]);
+    expect(store.datasets.items(other.id).length).toBe(1);
     store.close();
   });
 });
@@ -89,7 +89,7 @@ describe('deleting a dataset by name (rerun of the filter stage)', () => {
     expect(store.datasets.deleteByName('rft')).toEqual({ datasets: 2, trainingRunsDetached: 1 });
     expect(store.datasets.list().map((d) => `${d.name} v${d.version}`)).toEqual(['pairs v1']);
     expect(store.training.list().map((t) => [t.name, t.datasetId])).toEqual([['sft', null], ['dpo', other.id]]);
-    expect(store.db.prepare('SELECT COUNT(*) AS n FROM dataset_items').get()).toEqual({ n: 1 });
+    expect(store.datasets.items(other.id).length).toBe(1);
     // Rebuilt, it is v1 again.
     expect(store.datasets.create({ name: 'rft', kind: 'rft', sampleRunId: runId, rules: {}, stats: {} }, [item]).version).toBe(1);
     store.close();
@@ -121,8 +121,7 @@ describe('a damaged store file', () => {
   it('whose schema page is garbled names the file and says what to do', () => {
     const { store } = seeded();
     const path = store.path;
-    store.db.pragma('wal_checkpoint(TRUNCATE)');
-    store.close();
+    store.close(); // the last connection's close checkpoints the WAL into the file
     const fd = openSync(path, 'r+');
     writeSync(fd, Buffer.alloc(3000, 0x5a), 0, 3000, 100); // after the 100-byte header: the sqlite_master b-tree page
     closeSync(fd);
