@@ -144,7 +144,6 @@ export class SampleRepo {
   }
 
   /**
-  /**
    * Renames a run to `<name>~<id>` so a new run can take its name, keeping its samples and what was
    * built from them (verdicts, datasets, models trained on those): a rerun supersedes, never breaks history.
    */
@@ -159,15 +158,6 @@ export class SampleRepo {
    * becomes NULL. (A bare DELETE of the run fails with FOREIGN KEY constraint failed as soon as a
    * dataset was built from it: the datasets' items point at its samples.) Returns what went.
    */
-  deleteRun(runId: number): { samples: number; datasets: number; trainingRunsDetached: number } {
-    return this.db.transaction(() => {
-      const datasets = 'SELECT id FROM datasets WHERE sample_run_id = @run';
-      const trainingRunsDetached = this.db.prepare(`UPDATE training_runs SET dataset_id = NULL WHERE dataset_id IN (${datasets})`).run({ run: runId }).changes;
-      const samples = this.count(runId);
-      const ds = this.db.prepare('DELETE FROM datasets WHERE sample_run_id = @run').run({ run: runId }).changes;
-      this.db.prepare('DELETE FROM sample_runs WHERE id = ?').run(runId);
-      return { samples, datasets: ds, trainingRunsDetached };
-    })();
   deleteRun(runId: number): { samples: number; datasets: number; trainingRunsDetached: number } {
     return this.db.transaction(() => {
       const datasets = 'SELECT id FROM datasets WHERE sample_run_id = @run';
