@@ -170,6 +170,31 @@ describe('reruns from any stage on a finished run', { timeout: 600_000 }, () => 
     expect(forced.code, forced.stderr).toBe(0);
     expect(statuses().filter((s) => !s.endsWith('=done'))).toEqual([]);
     expect(existsSync(join(dir, 'data', 'runs', 'micro', 'report', 'report.md'))).toBe(true);
+    // Every rerun of filter/pairs replaced its dataset: one version per name, no orphans.
+    const store = Store.open(join(dir, 'data', 'runs', 'micro', 'sieve.sqlite'), { readonly: true });
+    try {
+      const ds = store.datasets.list();
+      expect(ds.map((d) => `${d.name}@${d.version}`).sort()).toEqual(ds.map((d) => `${d.name}@1`).sort());
+      expect(ds.length).toBe(2);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('a corrupt checkpoint of a finished stage is rebuilt by the next run, which says why', () => {
+    const file = micro();
+    const store = Store.open(join(dir, 'data', 'runs', 'micro', 'sieve.sqlite'), { readonly: true });
+    const trained = store.models.list().find((m) => m.id.startsWith('sft-s1-'));
+    store.close();
+    expect(trained).toBeDefined();
+    const weights = join(dir, 'data', 'runs', 'micro', 'models', trained!.id, 'weights.bin');
+    writeFileSync(weights, readFileSync(weights).subarray(0, 100));
+    const res = sieve(dir, ['run', '--config', file]);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).toMatch(/^train:sft\/s1: output broken \(checkpoint .*weights\.bin.*\), running again$/m);
+    expect(res.stderr).toMatch(/^train:dpo\/s1: unchanged, skipped$/m);
+    expect(res.stderr).toMatch(/^eval:sft\/s1: (rerunning|running)/m);
+    expect(readFileSync(weights).length).toBeGreaterThan(100);
   });
 
   it('--only a stage marks what read it stale, and the next plain run reruns exactly that', () => {

@@ -58,7 +58,7 @@ export interface StageDef<Env, Cfg, Slice, Out extends StageOutputs = StageOutpu
   /** Does the work; returns a small JSON summary stored with the stage record. */
   run(ctx: StageRunContext<Env, Slice, Out>): Promise<Record<string, unknown>>;
   /** Why a finished instance's outputs are no longer usable (e.g. a checkpoint failing its sha256), or null. */
-  check?(ctx: { env: Env; out: Out }): string | null;
+  check?(ctx: { env: Env; out: Out }): string | null | Promise<string | null>;
 }
 
 /** Declares a stage; the identity function, there for type inference. */

@@ -102,7 +102,7 @@ export async function runStages(env: RunEnv, instances: readonly PlannedInstance
       continue;
     }
     const forced = opts.force === true || opts.only !== undefined || (opts.from !== undefined && pos(inst.stage) >= pos(opts.from));
-    const broken = rec?.status === 'done' && rec.fingerprint === fp ? (inst.def.check?.({ env, out: inst.outputs }) ?? null) : null;
+    const broken = rec?.status === 'done' && rec.fingerprint === fp ? ((await inst.def.check?.({ env, out: inst.outputs })) ?? null) : null;
     if (rec?.status === 'done' && rec.fingerprint === fp && !forced && broken === null) {
       log(`${id}: unchanged, skipped`);
       outcomes.push({ id, action: 'skipped', fingerprint: fp, durationMs: 0 });

@@ -28,7 +28,12 @@ function datasetStage(kind: 'rft' | 'pairs') {
     select,
     outputs: (_s, tag) => ({ dataset: outName(kind, tag) }),
     run: async ({ env, slice, out, input, log }) => {
-      const res = buildDataset(env.store, { runName: input('samples', 'runName'), name: out.dataset, rules: slice.rules, verifier: slice.verifier, kind });
+      // The name carries this stage's fingerprint, so a dataset of that name is this stage's own earlier
+      // output: replace it in the same transaction (a rerun or a kill leaves no orphan version beside it).
+      const res = env.store.transaction(() => {
+        env.store.datasets.deleteByName(out.dataset);
+        return buildDataset(env.store, { runName: input('samples', 'runName'), name: out.dataset, rules: slice.rules, verifier: slice.verifier, kind });
+      });
       const drops = Object.entries(res.counts.dropped).filter(([, n]) => n > 0).map(([r, n]) => `${r} ${n}`).join(', ');
       log(`${kind === 'rft' ? 'dataset' : 'pairs'} ${res.dataset.name} v${res.dataset.version}: kept ${res.counts.kept} of ${res.counts.total}${drops ? ` (dropped: ${drops})` : ''}`);
       return { dataset: res.dataset.name, version: res.dataset.version, kept: res.counts.kept, total: res.counts.total };

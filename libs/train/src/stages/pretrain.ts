@@ -1,6 +1,7 @@
 /** The pretrain stage: the offline base model, a small transformer trained on a synthetic corpus. */
 import { z } from 'zod';
 import { defineStage, outName } from '@sieve/core';
+import { verifyCheckpoint } from '@sieve/model';
 import { modelFolder, type RunEnv } from '@sieve/store';
 import { PretrainHyperSchema } from '../hyper';
 import { pretrain } from '../pretrain';
@@ -40,6 +41,10 @@ export const PRETRAIN_STAGE = defineStage<RunEnv, Slice, Slice, { modelId: strin
   instances: () => [{ key: '', inputs: { questions: 'questions' } }],
   select: (cfg) => ({ model: cfg.model, pretrain: cfg.pretrain }),
   outputs: (_s, tag) => ({ modelId: outName('base', tag) }),
+  check: async ({ env, out }) => {
+    const res = await verifyCheckpoint(modelFolder(env, out.modelId));
+    return res.ok ? null : `${res.why}; rebuilding it`;
+  },
   run: async ({ env, slice, out, input, resume, log, progress }) => {
     const { corpus, ...hyper } = slice.pretrain;
     const bar = progress('pretrain', hyper.steps);

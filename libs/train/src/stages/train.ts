@@ -1,6 +1,7 @@
 /** The train stage: one instance per (method, seed), each from the base model on its method's dataset. */
 import { z } from 'zod';
 import { defineStage, outName } from '@sieve/core';
+import { verifyCheckpoint } from '@sieve/model';
 import { modelFolder, type RunEnv } from '@sieve/store';
 import { LoopHyperSchema, TrainHyperSchema, type LoopHyper, type MethodOptions } from '../hyper';
 import { METHODS, TRAIN_METHODS, type TrainMethod } from '../methods';
@@ -46,6 +47,10 @@ export const TRAIN_STAGE = defineStage<RunEnv, { train: TrainOptions }, TrainSli
     return { ...loop, seed, method, ...own };
   },
   outputs: (s, tag) => ({ modelId: outName(`${s.method}-s${s.seed}`, tag) }),
+  check: async ({ env, out }) => {
+    const res = await verifyCheckpoint(modelFolder(env, out.modelId));
+    return res.ok ? null : `${res.why}; rebuilding it`;
+  },
   run: async ({ env, slice, key, out, input, resume, log, progress }) => {
     const bar = progress(`train ${key}`, slice.steps);
     try {
