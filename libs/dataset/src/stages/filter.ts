@@ -14,10 +14,11 @@ interface Cfg {
 }
 interface Slice {
   rules: FilterRules;
-  verifier: string;
+  /** Whose verdicts decide correctness: the verify stage's override, or unset for each question's own. */
+  verifier?: string;
 }
 
-const select = (cfg: Cfg): Slice => ({ rules: cfg.filter, verifier: cfg.verify.verifier });
+const select = (cfg: Cfg): Slice => ({ rules: cfg.filter, ...(cfg.verify.verifier ? { verifier: cfg.verify.verifier } : {}) });
 
 function datasetStage(kind: 'rft' | 'pairs') {
   return defineStage<RunEnv, Cfg, Slice, { dataset: string }>({
@@ -28,7 +29,7 @@ function datasetStage(kind: 'rft' | 'pairs') {
     select,
     outputs: (_s, tag) => ({ dataset: outName(kind, tag) }),
     run: async ({ env, slice, out, input, log }) => {
-      const res = buildDataset(env.store, { runName: input('samples', 'runName'), name: out.dataset, rules: slice.rules, verifier: slice.verifier, kind });
+      const res = buildDataset(env.store, { runName: input('samples', 'runName'), name: out.dataset, rules: slice.rules, ...(slice.verifier ? { verifier: slice.verifier } : {}), kind });
       const drops = Object.entries(res.counts.dropped).filter(([, n]) => n > 0).map(([r, n]) => `${r} ${n}`).join(', ');
       log(`${kind === 'rft' ? 'dataset' : 'pairs'} ${res.dataset.name} v${res.dataset.version}: kept ${res.counts.kept} of ${res.counts.total}${drops ? ` (dropped: ${drops})` : ''}`);
       return { dataset: res.dataset.name, version: res.dataset.version, kept: res.counts.kept, total: res.counts.total };
