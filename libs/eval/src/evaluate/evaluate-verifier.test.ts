@@ -10,7 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CharTokenizer, createModel, initBackend, saveCheckpoint } from '@sieve/model';
 import { Store } from '@sieve/store';
 import { registerVerifier } from '@sieve/verify';
+import { benchmarkSummary } from './benchmark-summary';
 import { evaluateModel, type EvaluateOptions } from './evaluate-model';
+import { evaluateSets } from './evaluate-sets';
 
 let runDir: string;
 let store: Store;
@@ -55,5 +57,14 @@ describe('evaluateModel grading', () => {
     const [own] = await evaluateModel(store, { ...opts('own'), verifier: 'numeric' });
     expect([own?.avgAtN, own?.greedy, own?.settings.verifier]).toEqual([0, 0, 'numeric']);
     await expect(evaluateModel(store, { ...opts('own'), verifier: 'nosuch' })).rejects.toThrow(/unknown verifier "nosuch"/);
+  });
+
+  it('evaluates several sets (benchmarks) in one call, each by its own verifier, with a column per set and their mean', async () => {
+    const seen = new Set<string>();
+    const res = await evaluateSets(store, { ...opts('own'), sets: ['own', 'plain'], onProgress: (p) => seen.add(`${p.set}/${p.split}`) });
+    expect(res.map((r) => [r.set, r.split, r.avgAtN, r.greedy])).toEqual([['own', 'test', 1, 1], ['plain', 'test', 0, 0]]);
+    expect([...seen]).toEqual(['own/test', 'plain/test']);
+    expect(benchmarkSummary(res)).toEqual({ benchmarks: ['own', 'plain'], avgAtN: { values: [1, 0], avg: 0.5 }, greedy: { values: [1, 0], avg: 0.5 } });
+    await expect(evaluateSets(store, { ...opts('own'), sets: ['own', 'nosuch'] })).rejects.toThrow(/no questions in set "nosuch"/);
   });
 });
