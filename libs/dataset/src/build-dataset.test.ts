@@ -89,7 +89,7 @@ describe('buildDataset', () => {
     const store = stores.open();
     seedRun(store, 'r1', QUESTIONS);
     expect(() => buildDataset(store, { runName: 'r1', name: 'rft' })).toThrow(InputError);
-    expect(() => buildDataset(store, { runName: 'r1', name: 'rft' })).toThrow(/8 samples without a "numeric" verdict/);
+    expect(() => buildDataset(store, { runName: 'r1', name: 'rft' })).toThrow(/8 samples without a verdict of their question set's verifier \(numeric\)/);
     expect((thrown(() => buildDataset(store, { runName: 'r1', name: 'rft' })) as InputError).hint).toContain('sieve verify');
     verifySamples(store, { runName: 'r1' });
     expect(() => buildDataset(store, { runName: 'r1', name: 'rft', verifier: 'other' })).toThrow(/sieve verify|without/);

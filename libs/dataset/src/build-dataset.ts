@@ -13,7 +13,7 @@ export interface BuildDatasetOptions {
   /** Dataset name; each build makes its next version. */
   name: string;
   rules?: FilterRulesInput | FilterRules;
-  /** Whose verdicts decide correctness (default `numeric`). */
+  /** Whose verdicts decide correctness; unset: those of each question's own verifier (`meta.verifier`, else `numeric`). */
   verifier?: string;
   /** 'rft': kept samples; 'pairs': kept samples each with a rejected one of the same question (DPO). */
   kind?: 'rft' | 'pairs';
@@ -59,12 +59,22 @@ function toItem(d: Decided): DatasetItemInput {
 }
 
 /**
+ * The verifier a dataset records (readers count its correct samples with it): the one given, else
+ * the questions' own when they share one, else null (each question's own; the store reads null so).
+ */
+function recordedVerifier(store: Store, runId: number, verifier: string | null): string | null {
+  if (verifier !== null) return verifier;
+  const own = store.verdicts.ownVerifiers(runId);
+  return own.length === 1 ? (own[0] as string) : null;
+}
+
+/**
  * Filters a verified sample run into a new version of a named dataset, in one transaction.
  * Every sample becomes an item, kept or dropped with its reason; the dataset records the
  * normalised rules (with verifier and prompt format) and its stats.
  */
 export function buildDataset(store: Store, opts: BuildDatasetOptions): BuildDatasetResult {
-  const verifier = opts.verifier ?? 'numeric';
+  const verifier = opts.verifier ?? null;
   const kind = opts.kind ?? 'rft';
   if (kind !== 'rft' && kind !== 'pairs') throw new InputError(`unknown dataset kind "${String(kind)}"`, { hint: 'use rft or pairs' });
   if (!opts.name.trim()) throw new InputError('a dataset needs a name', { where: 'name' });
@@ -73,9 +83,9 @@ export function buildDataset(store: Store, opts: BuildDatasetOptions): BuildData
   return store.transaction(() => {
     const unverified = store.verdicts.counts(run.id, verifier).unverified;
     if (unverified > 0) {
-      throw new InputError(`sample run "${run.name}" has ${unverified} samples without a "${verifier}" verdict`, {
+      throw new InputError(`sample run "${run.name}" has ${unverified} samples without ${verifier ? `a "${verifier}" verdict` : `a verdict of their question set's verifier (${store.verdicts.ownVerifiers(run.id).join(', ')})`}`, {
         where: `run ${run.name}`,
-        hint: `run \`sieve verify\` (verifier ${verifier}) on this run first`,
+        hint: `run \`sieve verify\`${verifier ? ` --verifier ${verifier}` : ''} on this run first`,
       });
     }
     const judged = store.verdicts.judged(run.id, verifier);
@@ -90,7 +100,7 @@ export function buildDataset(store: Store, opts: BuildDatasetOptions): BuildData
         name: opts.name,
         kind,
         sampleRunId: run.id,
-        rules: { ...rules, verifier, promptFormat: PROMPT_FORMAT_VERSION },
+        rules: { ...rules, verifier: recordedVerifier(store, run.id, verifier), promptFormat: PROMPT_FORMAT_VERSION },
         stats: { ...stats },
       },
       decided.map(toItem),

@@ -5,7 +5,10 @@ import { findRun } from './run-lookup';
 
 export interface VerifySamplesOptions {
   runName: string;
-  /** Registered verifier name (default `numeric`). */
+  /**
+   * Registered verifier that grades every sample; unset: each sample is graded by the verifier its
+   * question's set was imported with (`meta.verifier`, else `numeric`).
+   */
   verifier?: string;
   /** Samples per transaction (default 500): an interrupted stage loses at most one batch. */
   batchSize?: number;
@@ -16,9 +19,9 @@ export interface VerifySamplesOptions {
 export interface VerifySamplesResult {
   /** Samples verified by this call. */
   verified: number;
-  /** Samples that already had a verdict under this verifier. */
+  /** Samples that already had a verdict under this verifier (or their own). */
   skipped: number;
-  /** Verdicts of the whole run under this verifier after this call. */
+  /** Verdicts of the whole run under this verifier (or each question's own) after this call. */
   counts: Record<VerdictStatus, number>;
 }
 
@@ -43,7 +46,8 @@ function wrongSteps(text: string): WrongStep[] {
     });
 }
 
-function judge(sample: UnverifiedSample, verifier: string): VerdictInput {
+function judge(sample: UnverifiedSample): VerdictInput {
+  const { verifier } = sample;
   let v: Verdict;
   try {
     v = getVerifier(verifier)(sample.text, sample.goldAnswer, {});
@@ -71,18 +75,20 @@ function judge(sample: UnverifiedSample, verifier: string): VerdictInput {
 }
 
 /**
- * Gives every sample of a run a verdict under one verifier, batch by batch, each batch in its
- * own transaction. A rerun (or a resumed, interrupted one) only does samples without a verdict
- * under that verifier; verdicts of other verifiers are left as they are.
+ * Gives every sample of a run a verdict under one verifier (or, with none given, under its
+ * question's own), batch by batch, each batch in its own transaction. A rerun (or a resumed,
+ * interrupted one) only does samples without that verdict; verdicts of other verifiers are left
+ * as they are. Verdicts are stored under the name of the verifier that made them.
  */
 export function verifySamples(store: Store, opts: VerifySamplesOptions): VerifySamplesResult {
-  const verifier = opts.verifier ?? 'numeric';
+  const verifier = opts.verifier ?? null;
   const batchSize = opts.batchSize ?? DEFAULT_VERIFY_BATCH;
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new InputError(`batch size must be a positive integer, got ${batchSize}`, { where: 'batchSize' });
   }
-  getVerifier(verifier); // an unknown name fails here, before any work
   const run = findRun(store, opts.runName);
+  // an unknown name (given, or recorded by an import) fails here, before any work
+  for (const name of verifier !== null ? [verifier] : store.verdicts.ownVerifiers(run.id)) getVerifier(name);
   const total = store.samples.count(run.id);
   const todo = store.verdicts.counts(run.id, verifier).unverified;
   let verified = 0;
@@ -90,7 +96,7 @@ export function verifySamples(store: Store, opts: VerifySamplesOptions): VerifyS
   for (;;) {
     const done = store.transaction(() => {
       const batch = store.verdicts.unverifiedBatch(run.id, verifier, lastId, batchSize);
-      if (batch.length) store.verdicts.upsertMany(batch.map((s) => judge(s, verifier)));
+      if (batch.length) store.verdicts.upsertMany(batch.map(judge));
       lastId = batch.at(-1)?.id ?? lastId;
       return batch.length;
     });

@@ -30,6 +30,11 @@ export {
   type EvaluateProgress,
   type SplitEvaluation,
   type EvaluationSettings,
+  evaluateSets,
+  type EvaluateSetsOptions,
+  type SetEvaluation,
+  benchmarkSummary,
+  type BenchmarkSummary,
 } from './evaluate';
 export { EVAL_STAGE, EvalOptionsSchema, type EvalOptions } from './stages/eval';
 export { REPORT_STAGE } from './stages/report';

@@ -5,7 +5,7 @@ export { StageRepo, type StageRecord, type StageStatus } from './stages';
 export { toJson, fromJson, nowIso } from './json';
 export { ModelRepo, type ModelRow, type ModelKind } from './models';
 export { SampleRepo, encodeFloats, decodeFloats, type SampleRunRow, type SampleInput, type SampleRow } from './samples';
-export { VerdictRepo, type VerdictInput, type VerdictRow, type VerdictStatus, type JudgedSample, type UnverifiedSample, type QuestionTally } from './verdicts';
+export { VerdictRepo, DEFAULT_VERIFIER, questionVerifier, type VerifierChoice, type VerdictInput, type VerdictRow, type VerdictStatus, type JudgedSample, type UnverifiedSample, type QuestionTally } from './verdicts';
 export { DatasetRepo, type DatasetRow, type DatasetItemInput, type DatasetItemRow, type DatasetKind, type LengthCount, type SampleDecision } from './datasets';
 export { TrainingRepo, type TrainingRunRow, type MetricRow } from './training';
 export { EvaluationRepo, type EvaluationInput, type EvaluationRow } from './evaluations';

@@ -139,7 +139,7 @@ describe('datasets', () => {
 
 describe('verdicts', () => {
   it('gives unverified samples with their gold answers, batch by batch after an id', () => {
-    expect(store.verdicts.unverifiedBatch(1, 'numeric', 0, 10)).toEqual([{ id: 5, questionId: 2, text: '#### 2!', goldAnswer: '2' }]);
+    expect(store.verdicts.unverifiedBatch(1, 'numeric', 0, 10)).toEqual([{ id: 5, questionId: 2, text: '#### 2!', goldAnswer: '2', verifier: 'numeric' }]);
     expect(store.verdicts.unverifiedBatch(1, 'other', 0, 2).map((s) => s.id)).toEqual([3, 4]);
     expect(store.verdicts.unverifiedBatch(1, 'other', 4, 2).map((s) => [s.id, s.goldAnswer])).toEqual([[5, '2'], [6, '3']]);
     expect(store.verdicts.unverifiedBatch(2, 'numeric', 0, 10)).toEqual([]);
@@ -154,10 +154,10 @@ describe('verdicts', () => {
     expect(store.verdicts.tallyByQuestion(2, 'other')).toEqual([{ questionId: 1, split: 'train', samples: 1, correct: 0, kept: null }]);
   });
 
-  it('counts correct samples per question under one verifier or any', () => {
+  it('counts correct samples per question under one verifier or each question\'s own', () => {
     const byQ = (v: string | null) => store.verdicts.correctByQuestion(1, v).sort((a, b) => a.questionId - b.questionId);
-    // any: sample 1 (numeric) and sample 2 (other) of q1 each count once
-    expect(byQ(null)).toEqual([{ questionId: 1, samples: 3, correct: 2 }, { questionId: 2, samples: 2, correct: 1 }, { questionId: 3, samples: 1, correct: 1 }]);
+    // own: no question records a verifier, so numeric's (sample 2's "other" correct does not count)
+    expect(byQ(null)).toEqual([{ questionId: 1, samples: 3, correct: 1 }, { questionId: 2, samples: 2, correct: 1 }, { questionId: 3, samples: 1, correct: 1 }]);
     expect(byQ('numeric').map((r) => r.correct)).toEqual([1, 1, 1]);
     expect(byQ('other').map((r) => [r.samples, r.correct])).toEqual([[3, 1], [2, 0], [1, 0]]);
   });

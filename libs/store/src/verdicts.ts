@@ -44,7 +44,28 @@ export interface UnverifiedSample {
   questionId: number;
   text: string;
   goldAnswer: string;
+  /** The verifier to judge it by: the one asked for, or its question's own. */
+  verifier: string;
 }
+
+/** The verifier a question set grades with when none is given: what its import recorded in `meta.verifier`. */
+export const DEFAULT_VERIFIER = 'numeric';
+
+/** A question's own verifier: `meta.verifier` (recorded at import), else `numeric`. */
+export function questionVerifier(meta: Record<string, unknown>): string {
+  const v = meta.verifier;
+  return typeof v === 'string' && v !== '' ? v : DEFAULT_VERIFIER;
+}
+
+/**
+ * Which verdicts a query reads: a verifier's name, or null for each question's own verifier
+ * (`questionVerifier`). The SQL of the latter: the same rule on the questions row `q`.
+ */
+export type VerifierChoice = string | null;
+const OWN_VERIFIER_SQL = `CASE WHEN json_type(q.meta, '$.verifier') = 'text' AND json_extract(q.meta, '$.verifier') <> ''
+  THEN json_extract(q.meta, '$.verifier') ELSE '${DEFAULT_VERIFIER}' END`;
+/** The verifier a row is judged by: `@verifier`, or when that is null the question's own. */
+const CHOSEN_SQL = `COALESCE(@verifier, ${OWN_VERIFIER_SQL})`;
 
 /** One question's outcome: samples (or dataset items) and the correct ones among them. */
 export interface QuestionTally {
@@ -131,17 +152,29 @@ export class VerdictRepo {
 
   /**
    * The first `limit` samples of a run (by id, after `afterId`) without a verdict under this
-   * verifier, with their gold answers: the next batch of a (resumed) verify stage.
+   * verifier (null: each question's own), with their gold answers and the verifier to judge them
+   * by: the next batch of a (resumed) verify stage.
    */
-  unverifiedBatch(runId: number, verifier: string, afterId: number, limit: number): UnverifiedSample[] {
+  unverifiedBatch(runId: number, verifier: VerifierChoice, afterId: number, limit: number): UnverifiedSample[] {
     return this.db
       .prepare(
-        `SELECT s.id, s.question_id AS questionId, s.text, q.gold_answer AS goldAnswer
+        `SELECT s.id, s.question_id AS questionId, s.text, q.gold_answer AS goldAnswer, ${CHOSEN_SQL} AS verifier
          FROM samples s JOIN questions q ON q.id = s.question_id
-         LEFT JOIN verdicts v ON v.sample_id = s.id AND v.verifier = ?
-         WHERE s.run_id = ? AND s.id > ? AND v.id IS NULL ORDER BY s.id LIMIT ?`,
+         LEFT JOIN verdicts v ON v.sample_id = s.id AND v.verifier = ${CHOSEN_SQL}
+         WHERE s.run_id = @run AND s.id > @after AND v.id IS NULL ORDER BY s.id LIMIT @limit`,
       )
-      .all(verifier, runId, afterId, limit) as UnverifiedSample[];
+      .all({ verifier, run: runId, after: afterId, limit }) as UnverifiedSample[];
+  }
+
+  /** The distinct own verifiers of the questions a run sampled (`questionVerifier`), sorted. */
+  ownVerifiers(runId: number): string[] {
+    return this.db
+      .prepare(
+        `SELECT DISTINCT ${OWN_VERIFIER_SQL} AS v FROM (SELECT DISTINCT question_id FROM samples WHERE run_id = ?) s
+         JOIN questions q ON q.id = s.question_id ORDER BY v`,
+      )
+      .pluck()
+      .all(runId) as string[];
   }
 
   /** Per question of a run, ordered by question id: its samples and the correct ones under `verifier` (kept is null). */
@@ -150,42 +183,45 @@ export class VerdictRepo {
   }
 
   /**
-   * Per question of a run (unordered): its samples and those judged correct, under `verifier`,
-   * or with `verifier` null, by any verifier (a sample counts once however many said correct).
+   * Per question of a run (unordered): its samples and those judged correct under `verifier`
+   * (null: each question's own).
    */
-  correctByQuestion(runId: number, verifier: string | null): { questionId: number; samples: number; correct: number }[] {
+  correctByQuestion(runId: number, verifier: VerifierChoice): { questionId: number; samples: number; correct: number }[] {
     return this.db
       .prepare(
-        `SELECT s.question_id AS questionId, COUNT(DISTINCT s.id) AS samples,
-                COUNT(DISTINCT CASE WHEN v.status = 'correct' THEN s.id END) AS correct
-         FROM samples s LEFT JOIN verdicts v ON v.sample_id = s.id AND (@verifier IS NULL OR v.verifier = @verifier)
+        `SELECT s.question_id AS questionId, COUNT(*) AS samples, COALESCE(SUM(v.status = 'correct'), 0) AS correct
+         FROM samples s JOIN questions q ON q.id = s.question_id
+         LEFT JOIN verdicts v ON v.sample_id = s.id AND v.verifier = ${CHOSEN_SQL}
          WHERE s.run_id = @run GROUP BY s.question_id`,
       )
       .all({ run: runId, verifier }) as { questionId: number; samples: number; correct: number }[];
   }
 
-  /** Every sample of a run with its question and verdict, ordered by question then index. */
-  judged(runId: number, verifier: string): JudgedSample[] {
+  /** Every sample of a run with its question and verdict under `verifier` (null: its question's own), ordered by question then index. */
+  judged(runId: number, verifier: VerifierChoice): JudgedSample[] {
     return this.db
       .prepare(
         `SELECT s.id AS sampleId, s.question_id AS questionId, s.sample_index AS sampleIndex, s.text, s.token_count AS tokenCount,
                 s.logprob_sum AS logprobSum, s.finish_reason AS finishReason, q.text AS questionText, q.gold_answer AS goldAnswer,
                 q.split AS split, v.status, v.extracted, v.reason, v.steps_total AS stepsTotal, v.steps_wrong AS stepsWrong
          FROM samples s JOIN questions q ON q.id = s.question_id
-         LEFT JOIN verdicts v ON v.sample_id = s.id AND v.verifier = ?
-         WHERE s.run_id = ? ORDER BY s.question_id, s.sample_index`,
+         LEFT JOIN verdicts v ON v.sample_id = s.id AND v.verifier = ${CHOSEN_SQL}
+         WHERE s.run_id = @run ORDER BY s.question_id, s.sample_index`,
       )
-      .all(verifier, runId) as JudgedSample[];
+      .all({ verifier, run: runId }) as JudgedSample[];
   }
 
-  counts(runId: number, verifier: string): Record<VerdictStatus | 'unverified', number> {
+  /** A run's samples by their verdict under `verifier` (null: each question's own). */
+  counts(runId: number, verifier: VerifierChoice): Record<VerdictStatus | 'unverified', number> {
     const out: Record<VerdictStatus | 'unverified', number> = { correct: 0, incorrect: 0, unparseable: 0, unverified: 0 };
-    const rows = this.db
-      .prepare(
-        `SELECT COALESCE(v.status, 'unverified') AS status, COUNT(*) AS n FROM samples s
-         LEFT JOIN verdicts v ON v.sample_id = s.id AND v.verifier = ? WHERE s.run_id = ? GROUP BY 1`,
-      )
-      .all(verifier, runId) as { status: VerdictStatus | 'unverified'; n: number }[];
+    // A named verifier needs no question row: the plain join keeps the (sample_id, verifier) probe.
+    const sql =
+      verifier === null
+        ? `SELECT COALESCE(v.status, 'unverified') AS status, COUNT(*) AS n FROM samples s JOIN questions q ON q.id = s.question_id
+           LEFT JOIN verdicts v ON v.sample_id = s.id AND v.verifier = ${CHOSEN_SQL} WHERE s.run_id = @run GROUP BY 1`
+        : `SELECT COALESCE(v.status, 'unverified') AS status, COUNT(*) AS n FROM samples s
+           LEFT JOIN verdicts v ON v.sample_id = s.id AND v.verifier = @verifier WHERE s.run_id = @run GROUP BY 1`;
+    const rows = this.db.prepare(sql).all({ verifier, run: runId }) as { status: VerdictStatus | 'unverified'; n: number }[];
     for (const r of rows) out[r.status] = r.n;
     return out;
   }

@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
-import { InputError } from '@sieve/core';
-import { evaluateModel, type EvaluateProgress } from '@sieve/eval';
+import { benchmarkSummary, evaluateSets, type BenchmarkSummary, type EvaluateProgress } from '@sieve/eval';
 import { initBackend } from '@sieve/model';
 import { withStore } from '../context';
 import { engineFromFlags, engineOptions, type EngineFlags } from '../engine-options';
 import { collectStop, defaultWorkers, floatOption, intListOption, intOption } from '../parse';
 import { createProgress, type Progress } from '../progress';
-import { printResult } from '../table';
+import { printResult, printTable } from '../table';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -14,8 +13,9 @@ function collect(value: string, previous: string[] = []): string[] {
 
 interface EvalFlags extends EngineFlags {
   model: string;
-  questions: string;
+  questions: string[];
   split?: string[];
+  verifier?: string;
   n: number;
   temperature: number;
   topP: number;
@@ -33,10 +33,14 @@ interface EvalFlags extends EngineFlags {
 export function registerEval(program: Command): void {
   const command = program
     .command('eval')
-    .description('evaluate a model per split: avg@N over N samples, greedy accuracy and unbiased pass@k; one stored evaluation per split')
+    .description(
+      'evaluate a model per split of one or more question sets (benchmarks): avg@N over N samples, greedy accuracy and ' +
+        'unbiased pass@k; one stored evaluation per split; then one column per benchmark and their unweighted average',
+    )
     .requiredOption('--model <id>', 'model id of this run')
-    .requiredOption('--questions <set>', 'question set')
-    .option('--split <name>', 'split to evaluate (repeatable; default: every split of the set)', collect)
+    .requiredOption('--questions <set>', 'question set (repeatable: --questions MATH500 --questions AIME24)', collect)
+    .option('--split <name>', 'split to evaluate in every set (repeatable; default: every split of each set)', collect)
+    .option('--verifier <name>', "grade every response with this verifier (default: each question's set's own, recorded at import, else numeric)")
     .option('--n <n>', 'samples per question at --temperature (0 = greedy only)', intOption('--n', 0), 16)
     .option('--temperature <x>', 'sampling temperature of the N samples', floatOption('--temperature', 0), 1.0)
     .option('--top-p <x>', 'nucleus sampling mass, 1 = off', floatOption('--top-p', 0, 1), 1)
@@ -53,27 +57,24 @@ export function registerEval(program: Command): void {
       const engine = engineFromFlags(o);
       if (o.workers === 0 && engine.kind === 'tfjs') await initBackend({ log: (l) => process.stderr.write(`${l}\n`) });
       await withStore(cmd, async (store, { runDir }) => {
-        const splits = o.split ?? [...new Set(store.questions.summary().filter((s) => s.set === o.questions).map((s) => s.split))];
-        if (splits.length === 0) {
-          throw new InputError(`no questions in set "${o.questions}"`, { where: '--questions', hint: 'see `sieve questions list` for the sets of this run' });
-        }
         let bar: Progress | undefined;
         let barSplit = '';
-        const onProgress = (p: EvaluateProgress): void => {
-          if (p.split !== barSplit) {
+        const onProgress = (p: EvaluateProgress & { set: string }): void => {
+          if (`${p.set}/${p.split}` !== barSplit) {
             bar?.stop();
-            bar = createProgress(`eval ${o.model} ${p.split}`, p.total, '{tps} tok/s');
-            barSplit = p.split;
+            bar = createProgress(`eval ${o.model} ${p.set}/${p.split}`, p.total, '{tps} tok/s');
+            barSplit = `${p.set}/${p.split}`;
           }
           bar?.update(p.done, { tps: Math.round(p.tokensPerSecond) });
         };
         let res;
         try {
-          res = await evaluateModel(store, {
+          res = await evaluateSets(store, {
             modelId: o.model,
             runDir,
-            set: o.questions,
-            splits,
+            sets: o.questions,
+            ...(o.split ? { splits: o.split } : {}),
+            ...(o.verifier ? { verifier: o.verifier } : {}),
             n: o.n,
             temperature: o.temperature,
             topP: o.topP,
@@ -91,9 +92,11 @@ export function registerEval(program: Command): void {
         } finally {
           bar?.stop();
         }
-        printResult(o.json, res, () =>
+        const bench = benchmarkSummary(res);
+        printResult(o.json, { results: res, benchmarks: bench }, () =>
           res.map((r) => ({
             model: o.model,
+            set: r.set,
             split: r.split,
             questions: r.questions,
             n: r.n,
@@ -103,6 +106,12 @@ export function registerEval(program: Command): void {
             seconds: Number(r.seconds.toFixed(1)),
           })),
         );
+        if (!o.json && res.length > 1) {
+          // The paper's table: one column per benchmark and their unweighted average.
+          process.stdout.write('\n');
+          const row = (metric: string, m: BenchmarkSummary['avgAtN']) => ({ model: o.model, metric, ...Object.fromEntries(bench.benchmarks.map((b, i) => [b, m.values[i] ?? null])), avg: m.avg });
+          printTable([row(`avg@${res[0]?.n ?? 'N'}`, bench.avgAtN), ...(bench.greedy.values.some((v) => v !== null) ? [row('greedy', bench.greedy)] : [])]);
+        }
       });
     });
 }

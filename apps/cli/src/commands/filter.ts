@@ -9,7 +9,7 @@ interface FilterOptions {
   samples: string;
   name: string;
   kind: string;
-  verifier: string;
+  verifier?: string;
   requireSteps?: boolean;
   dedup: string;
   maxPerQuestion?: number;
@@ -31,7 +31,7 @@ export function registerFilter(program: Command): void {
     .requiredOption('--samples <run>', 'sample run to filter')
     .requiredOption('--name <dataset>', 'dataset name')
     .option('--kind <kind>', 'rft (kept samples) or pairs (kept + a rejected sample of the same question, for DPO)', 'rft')
-    .option('--verifier <name>', 'whose verdicts decide correctness', 'numeric')
+    .option('--verifier <name>', "whose verdicts decide correctness (default: each question's set's own verifier)")
     .option('--require-steps', 'drop samples with a wrong calculator step <<a*b=c>>')
     .option('--dedup <mode>', 'none, or equations: one response per distinct list of equations (RFT paper)', 'none')
     .option('--max-per-question <n>', 'keep at most N samples per question', intOption('--max-per-question', 1))
@@ -55,7 +55,7 @@ export function registerFilter(program: Command): void {
           : {}),
       };
       await withStore(cmd, (store) => {
-        const { dataset, counts } = buildDataset(store, { runName: opts.samples, name: opts.name, rules, verifier: opts.verifier, kind: opts.kind as 'rft' | 'pairs' });
+        const { dataset, counts } = buildDataset(store, { runName: opts.samples, name: opts.name, rules, ...(opts.verifier ? { verifier: opts.verifier } : {}), kind: opts.kind as 'rft' | 'pairs' });
         process.stdout.write(`dataset ${dataset.name} v${dataset.version} (${dataset.kind}) from ${opts.samples}: kept ${counts.kept} of ${counts.total}\n`);
         const drops = Object.entries(counts.dropped).filter(([, n]) => n > 0).map(([reason, n]) => ({ reason, dropped: n }));
         if (drops.length) printTable(drops);

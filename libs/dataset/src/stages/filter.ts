@@ -14,10 +14,11 @@ interface Cfg {
 }
 interface Slice {
   rules: FilterRules;
-  verifier: string;
+  /** Whose verdicts decide correctness: the verify stage's override, or unset for each question's own. */
+  verifier?: string;
 }
 
-const select = (cfg: Cfg): Slice => ({ rules: cfg.filter, verifier: cfg.verify.verifier });
+const select = (cfg: Cfg): Slice => ({ rules: cfg.filter, ...(cfg.verify.verifier ? { verifier: cfg.verify.verifier } : {}) });
 
 function datasetStage(kind: 'rft' | 'pairs') {
   return defineStage<RunEnv, Cfg, Slice, { dataset: string }>({
@@ -32,7 +33,7 @@ function datasetStage(kind: 'rft' | 'pairs') {
       // output: replace it in the same transaction (a rerun or a kill leaves no orphan version beside it).
       const res = env.store.transaction(() => {
         env.store.datasets.deleteByName(out.dataset);
-        return buildDataset(env.store, { runName: input('samples', 'runName'), name: out.dataset, rules: slice.rules, verifier: slice.verifier, kind });
+        return buildDataset(env.store, { runName: input('samples', 'runName'), name: out.dataset, rules: slice.rules, ...(slice.verifier ? { verifier: slice.verifier } : {}), kind });
       });
       const drops = Object.entries(res.counts.dropped).filter(([, n]) => n > 0).map(([r, n]) => `${r} ${n}`).join(', ');
       log(`${kind === 'rft' ? 'dataset' : 'pairs'} ${res.dataset.name} v${res.dataset.version}: kept ${res.counts.kept} of ${res.counts.total}${drops ? ` (dropped: ${drops})` : ''}`);

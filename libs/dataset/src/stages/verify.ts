@@ -6,7 +6,11 @@ import { verifySamples } from '../verify-stage';
 
 /** `verify` in a pipeline config. */
 export const VerifyOptionsSchema = z.strictObject({
-  verifier: z.string().default('numeric').describe('registered verifier that grades the samples'),
+  verifier: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("registered verifier that grades every sample; unset: each question's set's own (recorded at import, else numeric)"),
 });
 export type VerifyOptions = z.output<typeof VerifyOptionsSchema>;
 
@@ -17,7 +21,9 @@ export const VERIFY_STAGE = defineStage<RunEnv, { verify: VerifyOptions }, Verif
   select: (cfg) => cfg.verify,
   outputs: () => ({}),
   run: async ({ env, slice, input }) => {
-    const res = verifySamples(env.store, { runName: input('samples', 'runName'), verifier: slice.verifier });
+    // Unset, the verifier comes from the questions: an input of this stage (a question's meta never
+    // changes once stored), so the slice (the override or its absence) and the inputs fingerprint it.
+    const res = verifySamples(env.store, { runName: input('samples', 'runName'), ...(slice.verifier ? { verifier: slice.verifier } : {}) });
     return { ...res.counts, verified: res.verified };
   },
 });

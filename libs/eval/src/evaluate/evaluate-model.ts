@@ -8,8 +8,8 @@ import { InputError, mixSeed, SieveError } from '@sieve/core';
 import { PROMPT_FORMAT_VERSION } from '@sieve/dataset';
 import { formatPrompt } from '@sieve/dataset';
 import { checkGenerateParams, engineIdentity, isTfjsEngine, openSamplingEngine, resolveModelDir, splitIntoBatches, type EngineConfig, type OpenedEngine, type SamplingRequest } from '@sieve/sample';
-import type { QuestionRow, Store } from '@sieve/store';
-import { verify } from '@sieve/verify';
+import { questionVerifier, type QuestionRow, type Store } from '@sieve/store';
+import { getVerifier, verify } from '@sieve/verify';
 import { summarizeEvaluation, type EvaluationSummary } from '../summary';
 import { evaluationSettings, replaceEvaluation, type EvaluationSettings } from './settings';
 
@@ -28,6 +28,8 @@ export interface EvaluateOptions {
   greedy?: boolean;
   /** ks for pass@k, each ≤ n. Default [1]. */
   passAtK?: number[];
+  /** Grade every response with this verifier; default: each question's set's own (`meta.verifier`, else numeric). */
+  verifier?: string;
   maxNewTokens: number;
   stop?: string[];
   batchSize: number;
@@ -96,6 +98,8 @@ function checkOptions(store: Store, o: EvaluateOptions, s: EvaluationSettings): 
     }
     bySplit.set(split, qs);
   }
+  // An unknown verifier (given, or recorded by an import) fails here, before any generation.
+  for (const v of new Set([...bySplit.values()].flat().map((q) => o.verifier ?? questionVerifier(q.meta)))) getVerifier(v);
   return bySplit;
 }
 
@@ -150,7 +154,8 @@ async function runSplit(
       batch.forEach((x, i) => {
         const r = results[i]?.[0];
         if (!r) throw new SieveError(`the ${engine.kind} engine returned ${results.length} results for ${batch.length} requests`);
-        const ok = verify(r.text, (questions[x.q] as QuestionRow).goldAnswer).status === 'correct';
+        const q = questions[x.q] as QuestionRow;
+        const ok = verify(r.text, q.goldAnswer, { verifier: o.verifier ?? questionVerifier(q.meta) }).status === 'correct';
         const out = outcomes[x.q] as Outcome;
         if (x.greedy) out.greedy = ok;
         else {

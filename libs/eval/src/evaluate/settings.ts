@@ -16,11 +16,13 @@ export interface EvaluationSettings {
   promptFormat: number;
   /** A non-tfjs engine's identity (kind, served model, extras): its evaluations never replace the tfjs ones. Absent for tfjs. */
   engine?: EngineIdentity;
+  /** The verifier override, when one was given (absent: each question's set's own). */
+  verifier?: string;
 }
 
 /** Settings with their defaults filled in (n 16, temperature 1, top-p 1, top-k 0, greedy on, pass@1 when n > 0). */
 export function evaluationSettings(
-  o: { n?: number; temperature?: number; topP?: number; topK?: number; greedy?: boolean; passAtK?: number[]; maxNewTokens: number; stop?: string[]; seed: number },
+  o: { n?: number; temperature?: number; topP?: number; topK?: number; greedy?: boolean; passAtK?: number[]; maxNewTokens: number; stop?: string[]; seed: number; verifier?: string },
   promptFormat: number,
 ): EvaluationSettings {
   const n = o.n ?? 16;
@@ -35,6 +37,7 @@ export function evaluationSettings(
     stop: o.stop ?? [],
     seed: o.seed,
     promptFormat,
+    ...(o.verifier ? { verifier: o.verifier } : {}),
   };
 }
 

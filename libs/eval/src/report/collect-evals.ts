@@ -35,7 +35,7 @@ export function attributeEvaluations(evals: readonly EvaluationRow[], models: re
 
 const SPLIT_ORDER = ['train', 'id', 'test', 'ood'];
 
-/** Distinct (set, split) pairs, in-distribution before out-of-distribution. */
+/** Distinct (set, split) pairs, in-distribution before out-of-distribution, each labelled by `benchmarkLabel`. */
 export function splitsOf(items: readonly AttributedEval[]): SplitKey[] {
   const seen = new Map<string, { set: string; split: string }>();
   for (const { eval: e } of items) seen.set(JSON.stringify([e.set, e.split]), { set: e.set, split: e.split });
@@ -45,8 +45,17 @@ export function splitsOf(items: readonly AttributedEval[]): SplitKey[] {
   };
   const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
   const list = [...seen.values()].sort((a, b) => cmp(a.set, b.set) || rank(a.split) - rank(b.split) || cmp(a.split, b.split));
-  const oneSet = new Set(list.map((s) => s.set)).size <= 1;
-  return list.map((s) => ({ ...s, label: oneSet ? s.split : `${s.set}/${s.split}` }));
+  return list.map((s) => ({ ...s, label: benchmarkLabel(list, s) }));
+}
+
+/**
+ * What a table calls a benchmark: its split when one set is evaluated (test, ood), its set when
+ * every set is evaluated on one split (MATH500, AIME24), else set/split.
+ */
+export function benchmarkLabel(all: readonly { set: string; split: string }[], s: { set: string; split: string }): string {
+  const sets = new Set(all.map((x) => x.set));
+  if (sets.size <= 1) return s.split;
+  return sets.size === all.length ? s.set : `${s.set}/${s.split}`;
 }
 
 const ciOf = (values: number[], level: number): CI | null => (values.length ? meanCI(values, level) : null);

@@ -1,5 +1,6 @@
 import { InputError } from '@sieve/core';
 import type { Store } from '@sieve/store';
+import { benchmarkTables } from './collect-benchmarks';
 import { attributeEvaluations, comparisonRows, pairedComparisons, splitsOf } from './collect-evals';
 import { pickDatasets, summarizeDataset } from './collect-datasets';
 import { curveOf, methodPHists, runPHists } from './collect-training';
@@ -89,6 +90,7 @@ export function collectReportData(store: Store, opts: CollectOptions): ReportDat
     methods,
     splits,
     rows,
+    benchmarks: benchmarkTables(shownItems, methods, splits, level),
     passKs,
     baseline,
     comparisons,

@@ -42,6 +42,7 @@ function comparison(data: ReportData): Block[] {
       rows: data.rows.map((r) => [r.method, seedsText(r), splitLabel(data, r), fmtCI(r.avgAtN), fmtCI(r.greedy), ...data.passKs.map((k) => fmtCI(r.passAtK[String(k)]))]),
     },
   ];
+  out.push(...perBenchmark(data));
   if (data.comparisons.length && data.baseline) {
     out.push(
       { kind: 'heading', level: 3, text: `Paired differences against ${data.baseline}` },
@@ -62,6 +63,28 @@ function comparison(data: ReportData): Block[] {
     );
   }
   out.push({ kind: 'figure', file: 'accuracy.svg' });
+  return out;
+}
+
+/** The paper's tables: rows = methods, columns = benchmarks + their average; only when there are two or more benchmarks. */
+function perBenchmark(data: ReportData): Block[] {
+  const tables = data.benchmarks.filter((t) => t.benchmarks.length > 1);
+  if (!tables.length) return [];
+  const out: Block[] = [
+    { kind: 'heading', level: 3, text: 'Per benchmark' },
+    {
+      kind: 'paragraph',
+      text: `One column per evaluated benchmark (question set or split) and avg, their unweighted mean: per model (seed) the mean over the benchmarks, then mean ± the ${pctLevel(data)} half-width over the seeds.`,
+    },
+  ];
+  for (const t of tables) {
+    out.push({ kind: 'paragraph', text: t.metric === 'avgAtN' ? `${avgLabel(data)} per benchmark:` : 'Greedy accuracy per benchmark:' });
+    out.push({
+      kind: 'table',
+      head: ['method', 'seeds', ...t.benchmarks.map((b) => b.label), 'avg'],
+      rows: t.rows.map((r) => [r.method, seedsText(r), ...r.cells.map(fmtCI), fmtCI(r.avg)]),
+    });
+  }
   return out;
 }
 

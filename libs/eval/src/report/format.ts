@@ -33,7 +33,7 @@ export function splitLabel(data: ReportData, row: Pick<ComparisonRow, 'set' | 's
   return data.splits.find((s) => s.set === row.set && s.split === row.split)?.label ?? row.split;
 }
 
-export function seedsText(row: ComparisonRow): string {
+export function seedsText(row: Pick<ComparisonRow, 'method' | 'models' | 'seeds'>): string {
   if (row.method === 'base') return row.models > 1 ? `${row.models} models` : DASH;
   return row.seeds.length ? `${row.seeds.length} (${row.seeds.join(', ')})` : DASH;
 }

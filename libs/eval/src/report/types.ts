@@ -25,6 +25,26 @@ export interface ComparisonRow {
   passAtK: Record<string, CI>;
 }
 
+/** One method's row of a per-benchmark table: a cell per benchmark, in the table's order, and their average. */
+export interface BenchmarkRow {
+  method: string;
+  /** Seeds of its evaluated models (empty for the base model). */
+  seeds: number[];
+  /** Evaluated models behind the row. */
+  models: number;
+  /** Mean ± interval over the models, per benchmark; null = not evaluated. */
+  cells: (CI | null)[];
+  /** Per model the unweighted mean over the benchmarks, then mean ± interval over the models that have every benchmark. */
+  avg: CI | null;
+}
+
+/** The paper's table for one metric: rows = methods, columns = benchmarks + their average. */
+export interface BenchmarkTable {
+  metric: 'avgAtN' | 'greedy';
+  benchmarks: SplitKey[];
+  rows: BenchmarkRow[];
+}
+
 /** method − baseline, paired seed by seed. */
 export interface PairedComparison {
   method: string;
@@ -88,6 +108,8 @@ export interface ReportData {
   methods: string[];
   splits: SplitKey[];
   rows: ComparisonRow[];
+  /** avg@N and greedy per benchmark (each evaluated set/split) and their average, one row per method. */
+  benchmarks: BenchmarkTable[];
   /** The k of pass@k columns, ascending. */
   passKs: number[];
   baseline: string | null;

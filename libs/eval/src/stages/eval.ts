@@ -19,6 +19,7 @@ export const EvalOptionsSchema = z.strictObject({
   workers: int(1, 16).default(1).describe('worker threads (results do not depend on it)'),
   seed: int().default(1234).describe('evaluation seed'),
   engine: EngineConfigSchema,
+  verifier: z.string().min(1).optional().describe("grade every response with this verifier; unset: each question's set's own (recorded at import, else numeric)"),
 });
 export type EvalOptions = z.output<typeof EvalOptionsSchema>;
 
@@ -29,11 +30,12 @@ interface Cfg {
 }
 type Slice = Omit<EvalOptions, 'engine'> & { splits: string[]; engine?: EngineIdentity };
 
-/** Every option by name, the engine's identity only (not its URLs), and no engine key for tfjs (fingerprints of older runs hold). */
+/** Every option by name, the engine's identity only (not its URLs), and no engine key for tfjs nor verifier key when unset (fingerprints of older runs hold). */
 function selectEval(e: EvalOptions, splits: string[]): Slice {
   const { n, temperature, greedy, passAtK, maxNewTokens, batchSize, workers, seed } = e;
   const engine = e.engine.kind === 'tfjs' ? {} : { engine: engineIdentity(e.engine) };
-  return { n, temperature, greedy, passAtK, maxNewTokens, batchSize, workers, seed, splits, ...engine };
+  const verifier = e.verifier ? { verifier: e.verifier } : {}; // unset: the questions' own (no key: older fingerprints hold)
+  return { n, temperature, greedy, passAtK, maxNewTokens, batchSize, workers, seed, splits, ...engine, ...verifier };
 }
 
 export const EVAL_STAGE = defineStage<RunEnv & EngineEnv, Cfg, Slice, Record<string, never>>({
