@@ -26,13 +26,14 @@ function gradeOwnAndBumped(rows: Row[], verifier = 'numeric'): string[] {
       continue;
     }
     const gold = (m[1] ?? '').trim();
-    const own = verify(r.answer, gold, { verifier });
+    // A generous time budget: this checks verdicts, not speed (budgets have their own tests).
+    const own = verify(r.answer, gold, { verifier, timeBudgetMs: 10_000 });
     if (own.status !== 'correct' || own.extractedBy !== 'hashes') {
       failures.push(`${r.file}:${r.line}: own answer ${gold} → ${own.status} (${own.reason})`);
     }
     const bumped = bump(gold);
     const perturbed = r.answer.slice(0, m.index) + `#### ${bumped}`;
-    const other = verify(perturbed, gold, { verifier });
+    const other = verify(perturbed, gold, { verifier, timeBudgetMs: 10_000 });
     if (other.status !== 'incorrect') {
       failures.push(`${r.file}:${r.line}: perturbed ${bumped} vs ${gold} → ${other.status} (${other.reason})`);
     }

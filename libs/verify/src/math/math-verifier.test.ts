@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '@sieve/core';
 import { mathVerifier, parseMathGold } from './math-verifier';
 
-const grade = (response: string, gold: string) => mathVerifier(response, gold, {});
+// Correctness, not speed (the time budget has its own tests in math-bounds.test.ts): a loaded machine
+// must not turn a slow verdict into a wrong one here.
+const grade = (response: string, gold: string) => mathVerifier(response, gold, { timeBudgetMs: 10_000 });
 const status = (answer: string, gold: string) => grade(`So the answer is $\\boxed{${answer}}$.`, gold).status;
 
 // [kind, gold, equivalent answers, non-equivalent answers]
