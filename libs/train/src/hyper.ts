@@ -25,6 +25,10 @@ export const LoopHyperSchema = z.strictObject({
   evalFraction: z.number().min(0).lt(1).default(0.05).describe('share of prompts held out for evaluation (at least one)'),
   evalMax: int(1).default(256).describe('at most this many held-out examples are evaluated'),
   maxSkippedSteps: int().default(3).describe('steps with a non-finite loss or gradient norm skipped (no update) before the run fails'),
+  shards: int(1)
+    .default(1)
+    .describe('gradient shards per micro-batch: its examples split into this many parts whose gradients are summed in a fixed order (the unit of parallel work; changes results by float rounding only)'),
+  workers: int().default(0).describe('threads computing gradient shards in parallel (at most gradAccum × shards are used), 0 = all cores; results do not depend on it'),
 });
 
 /** Options of the losses (each read only by its method; see the methods table). */
@@ -52,6 +56,12 @@ export const PretrainHyperSchema = LoopHyperSchema.extend({
 });
 
 export type LoopHyper = z.output<typeof LoopHyperSchema>;
+
+/** The hyper-parameters that determine a run's result: all but `workers` (what a resumed run must match). */
+export function resultHyper<H extends { workers: number }>(h: H): Omit<H, 'workers'> {
+  const { workers: _workers, ...rest } = h;
+  return rest;
+}
 export type MethodOptions = z.output<typeof MethodHyperSchema>;
 export type TrainHyper = z.output<typeof TrainHyperSchema>;
 
@@ -78,6 +88,9 @@ export function resolveHyper(input: Partial<Record<keyof TrainHyper, number | un
   if (input.warmupSteps === undefined) h.warmupSteps = Math.min(h.warmupSteps, h.steps);
   if (h.warmupSteps > h.steps) {
     throw new InputError(`warmupSteps = ${h.warmupSteps} is more than steps = ${h.steps}`, { where: flagOf('warmupSteps'), hint: `set ${flagOf('warmupSteps')} to at most ${h.steps}` });
+  }
+  if (h.shards > h.batchSize) {
+    throw new InputError(`shards = ${h.shards} is more than batchSize = ${h.batchSize}: a shard would be empty`, { where: flagOf('shards'), hint: `set ${flagOf('shards')} to at most ${h.batchSize}` });
   }
   return h;
 }
