@@ -57,13 +57,14 @@ export const PretrainHyperSchema = LoopHyperSchema.extend({
 
 export type LoopHyper = z.output<typeof LoopHyperSchema>;
 
+export type MethodOptions = z.output<typeof MethodHyperSchema>;
+export type TrainHyper = z.output<typeof TrainHyperSchema>;
+
 /** The hyper-parameters that determine a run's result: all but `workers` (what a resumed run must match). */
 export function resultHyper<H extends { workers: number }>(h: H): Omit<H, 'workers'> {
   const { workers: _workers, ...rest } = h;
   return rest;
 }
-export type MethodOptions = z.output<typeof MethodHyperSchema>;
-export type TrainHyper = z.output<typeof TrainHyperSchema>;
 
 /** Every default, from the schema. */
 export const TRAIN_DEFAULTS: TrainHyper = TrainHyperSchema.parse({});
