@@ -56,13 +56,31 @@ export const PretrainHyperSchema = LoopHyperSchema.extend({
 });
 
 export type LoopHyper = z.output<typeof LoopHyperSchema>;
-
 export type MethodOptions = z.output<typeof MethodHyperSchema>;
 export type TrainHyper = z.output<typeof TrainHyperSchema>;
 
-/** The hyper-parameters that determine a run's result: all but `workers` (what a resumed run must match). */
-export function resultHyper<H extends { workers: number }>(h: H): Omit<H, 'workers'> {
-  const { workers: _workers, ...rest } = h;
+/**
+ * Loop keys added after runs existed, with the value that behaves as before they did: at that value a
+ * stage leaves them out of its slice, so the fingerprints of older runs still hold.
+ */
+export const NEUTRAL_LOOP_VALUES = { shards: 1, workers: 0 } as const;
+
+type NeutralKey = keyof typeof NEUTRAL_LOOP_VALUES;
+/** H with the neutral keys optional: what a stage's slice holds. */
+export type WithoutNeutral<H> = Omit<H, NeutralKey> & Partial<Pick<H, NeutralKey & keyof H>>;
+
+/** `h` without the keys that sit at their neutral value (see NEUTRAL_LOOP_VALUES). */
+export function withoutNeutral<H extends object>(h: H): WithoutNeutral<H> {
+  return Object.fromEntries(Object.entries(h).filter(([k, v]) => !(k in NEUTRAL_LOOP_VALUES && NEUTRAL_LOOP_VALUES[k as NeutralKey] === v))) as WithoutNeutral<H>;
+}
+
+/**
+ * The hyper-parameters that determine a run's result, as its run record fingerprints them: all but
+ * `workers`, and `shards` only when not 1 (so a resumed run may use another worker count, and runs
+ * recorded before shards existed still match).
+ */
+export function resultHyper<H extends { workers: number; shards: number }>(h: H): Omit<WithoutNeutral<H>, 'workers'> {
+  const { workers: _workers, ...rest } = withoutNeutral(h);
   return rest;
 }
 
