@@ -25,6 +25,10 @@ export const LoopHyperSchema = z.strictObject({
   evalFraction: z.number().min(0).lt(1).default(0.05).describe('share of prompts held out for evaluation (at least one)'),
   evalMax: int(1).default(256).describe('at most this many held-out examples are evaluated'),
   maxSkippedSteps: int().default(3).describe('steps with a non-finite loss or gradient norm skipped (no update) before the run fails'),
+  shards: int(1)
+    .default(1)
+    .describe('gradient shards per micro-batch: its examples split into this many parts whose gradients are summed in a fixed order (the unit of parallel work; changes results by float rounding only)'),
+  workers: int().default(0).describe('threads computing gradient shards in parallel (at most gradAccum × shards are used), 0 = all cores; results do not depend on it'),
 });
 
 /** Options of the losses (each read only by its method; see the methods table). */
@@ -55,6 +59,31 @@ export type LoopHyper = z.output<typeof LoopHyperSchema>;
 export type MethodOptions = z.output<typeof MethodHyperSchema>;
 export type TrainHyper = z.output<typeof TrainHyperSchema>;
 
+/**
+ * Loop keys added after runs existed, with the value that behaves as before they did: at that value a
+ * stage leaves them out of its slice, so the fingerprints of older runs still hold.
+ */
+export const NEUTRAL_LOOP_VALUES = { shards: 1, workers: 0 } as const;
+
+type NeutralKey = keyof typeof NEUTRAL_LOOP_VALUES;
+/** H with the neutral keys optional: what a stage's slice holds. */
+export type WithoutNeutral<H> = Omit<H, NeutralKey> & Partial<Pick<H, NeutralKey & keyof H>>;
+
+/** `h` without the keys that sit at their neutral value (see NEUTRAL_LOOP_VALUES). */
+export function withoutNeutral<H extends object>(h: H): WithoutNeutral<H> {
+  return Object.fromEntries(Object.entries(h).filter(([k, v]) => !(k in NEUTRAL_LOOP_VALUES && NEUTRAL_LOOP_VALUES[k as NeutralKey] === v))) as WithoutNeutral<H>;
+}
+
+/**
+ * The hyper-parameters that determine a run's result, as its run record fingerprints them: all but
+ * `workers`, and `shards` only when not 1 (so a resumed run may use another worker count, and runs
+ * recorded before shards existed still match).
+ */
+export function resultHyper<H extends { workers: number; shards: number }>(h: H): Omit<WithoutNeutral<H>, 'workers'> {
+  const { workers: _workers, ...rest } = withoutNeutral(h);
+  return rest;
+}
+
 /** Every default, from the schema. */
 export const TRAIN_DEFAULTS: TrainHyper = TrainHyperSchema.parse({});
 
@@ -78,6 +107,9 @@ export function resolveHyper(input: Partial<Record<keyof TrainHyper, number | un
   if (input.warmupSteps === undefined) h.warmupSteps = Math.min(h.warmupSteps, h.steps);
   if (h.warmupSteps > h.steps) {
     throw new InputError(`warmupSteps = ${h.warmupSteps} is more than steps = ${h.steps}`, { where: flagOf('warmupSteps'), hint: `set ${flagOf('warmupSteps')} to at most ${h.steps}` });
+  }
+  if (h.shards > h.batchSize) {
+    throw new InputError(`shards = ${h.shards} is more than batchSize = ${h.batchSize}: a shard would be empty`, { where: flagOf('shards'), hint: `set ${flagOf('shards')} to at most ${h.batchSize}` });
   }
   return h;
 }

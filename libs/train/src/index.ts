@@ -11,6 +11,6 @@ export { TRAIN_DEFAULTS, resolveHyper, LoopHyperSchema, PretrainHyperSchema, Met
 export type { TrainProgress } from './loop';
 export { trainModel, type TrainModelOptions, type TrainResult } from './train-model';
 export { pretrain, type PretrainOptions, type PretrainResult } from './pretrain';
-export { benchTrainStep, type BenchTrainOptions, type BenchTrainResult } from './bench-train';
+export { benchTrain, type BenchTrainOptions, type BenchTrainResult, type BenchTrainRun } from './bench-train';
 export { TRAIN_STAGE, TrainOptionsSchema, trainKey, type TrainOptions } from './stages/train';
 export { PRETRAIN_STAGE, PretrainOptionsSchema, BaseModelShapeSchema, type BaseModelShape } from './stages/pretrain';

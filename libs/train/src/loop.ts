@@ -12,6 +12,8 @@ import type { TokenBatch } from './batch';
 import { clipByGlobalNorm, disposeGrads, type Grads } from './clip';
 import { DataOrder } from './data-order';
 import { microEval, microGrads, unitsOf, type MicroOutput, type ObjectiveContext } from './objective';
+import { ReplicaPool } from './parallel/replica-pool';
+import { replicaCount, shardBatches } from './parallel/shards';
 import { lrAt, type LrSchedule } from './schedule';
 import { addToHistogram, emptyHistogram, probStatsOf } from './stats';
 import { saveTrainState, type SavedTrainState } from './train-state';
@@ -24,6 +26,10 @@ export interface LoopOptions {
   batchSize: number;
   /** Micro-batches per update. */
   gradAccum: number;
+  /** Gradient shards per micro-batch (see parallel/shards.ts). */
+  shards: number;
+  /** Threads computing the shards (0 = every core); the result does not depend on it. */
+  workers: number;
   lr: number;
   warmupSteps: number;
   minLrRatio: number;
@@ -138,12 +144,11 @@ export function accumulateGrads(ctx: ObjectiveContext, batches: readonly TokenBa
   return { grads: acc, outs };
 }
 
-/** One update: accumulate the micro-batches' gradients, clip, step. Returns its metrics. */
-function trainStep(input: LoopInput, order: DataOrder, opt: AdamW, step: number, lr: number, withHist: boolean): { values: Values; inputTokens: number; skipped: boolean; nonFinite: boolean } {
+/** One update: accumulate the shards' gradients (on the replicas, if any), clip, step. Returns its metrics. */
+async function trainStep(input: LoopInput, pool: ReplicaPool | null, order: DataOrder, opt: AdamW, step: number, lr: number, withHist: boolean): Promise<{ values: Values; inputTokens: number; skipped: boolean; nonFinite: boolean }> {
   const { ctx, opts } = input;
-  const batches: TokenBatch[] = [];
-  for (let m = 0; m < opts.gradAccum; m++) batches.push(input.train.batch(order.microBatch(step, m, opts.gradAccum, opts.batchSize)));
-  const { grads: acc, outs } = accumulateGrads(ctx, batches);
+  const batches = shardBatches(input.train, order, step, opts);
+  const { grads: acc, outs } = pool ? await pool.accumulate(batches) : accumulateGrads(ctx, batches);
   try {
     const values = pooled(outs, withHist);
     let skipped = true;
@@ -199,13 +204,16 @@ export async function runLoop(input: LoopInput): Promise<LoopResult> {
   let skippedSteps = 0;
   let nonFiniteSteps = 0;
   let lastSaved = startStep; // the last step whose state is on disk (0: the start checkpoint)
+  const replicas = replicaCount(opts.workers, opts);
+  let pool: ReplicaPool | null = null;
   try {
+    if (replicas > 1) pool = await ReplicaPool.open(ctx, replicas);
     if (input.resume) opt.setState(input.resume.optimizer);
     store.training.truncateMetrics(runId, startStep);
     for (let step = startStep + 1; step <= opts.steps; step++) {
       const lr = lrAt(step, schedule);
       const t0 = performance.now();
-      const { values, inputTokens, skipped, nonFinite } = trainStep(input, order, opt, step, lr, step === 1 || step === opts.steps);
+      const { values, inputTokens, skipped, nonFinite } = await trainStep(input, pool, order, opt, step, lr, step === 1 || step === opts.steps);
       const seconds = (performance.now() - t0) / 1000;
       if (skipped) skippedSteps++;
       if (nonFinite) nonFiniteSteps++;
@@ -252,6 +260,7 @@ export async function runLoop(input: LoopInput): Promise<LoopResult> {
     }
   } finally {
     opt.dispose();
+    await pool?.close();
   }
   return { steps: opts.steps, startStep, finalLoss, finalEval, skippedSteps };
 }

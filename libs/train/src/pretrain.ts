@@ -15,7 +15,7 @@ import { generateQuestions, resolveGeneratorOptions, type GeneratorOptionsInput,
 import { collate } from './batch';
 import { encodeExamples, type TextExample } from './examples';
 import { holdOut } from './holdout';
-import { PretrainHyperSchema, resolveHyper, type LoopHyper } from './hyper';
+import { PretrainHyperSchema, resolveHyper, resultHyper, type LoopHyper } from './hyper';
 import type { TrainProgress } from './loop';
 import { prepareRun, stateDirFor, lastLoss } from './run-record';
 import { chunkBatches, runSession, sequenceSource } from './session';
@@ -107,7 +107,7 @@ export async function pretrain(store: Store, o: PretrainOptions): Promise<Pretra
     datasetId: null,
     baseModelId: null,
     seed: h.seed,
-    config: { ...h, config, corpus: o.corpus, excludeSets: [...(o.excludeSets ?? [])].sort(), outDir, modelId: o.modelId, excludedCount: exclude.size },
+    config: { ...resultHyper(h), config, corpus: o.corpus, excludeSets: [...(o.excludeSets ?? [])].sort(), outDir, modelId: o.modelId, excludedCount: exclude.size },
     resume: o.resume ?? true,
     stateDir,
   });
@@ -135,7 +135,7 @@ export async function pretrain(store: Store, o: PretrainOptions): Promise<Pretra
       train: sequenceSource(train.examples, tokenizer.padId),
       evalBatches: chunkBatches(ev.examples, h.batchSize, (xs) => collate(xs, tokenizer.padId)),
       loop: { ...h, dataSeed: mixSeed(o.corpus.seed, h.seed, 0xba5e) },
-      register: { modelId: o.modelId, kind: 'base', parentId: null, meta: { pretrain: { corpus: o.corpus, excludeSets: o.excludeSets ?? [], seed: h.seed, hyper: h } } },
+      register: { modelId: o.modelId, kind: 'base', parentId: null, meta: { pretrain: { corpus: o.corpus, excludeSets: o.excludeSets ?? [], seed: h.seed, hyper: resultHyper(h) } } },
       ...(o.onProgress ? { onProgress: o.onProgress } : {}),
       ...(o.log ? { log: o.log } : {}),
     });

@@ -6,6 +6,7 @@ import { collate, type TokenBatch } from './batch';
 import type { SeqExample } from './examples';
 import { runLoop, TrainingDivergedError, type BatchSource, type LoopOptions, type LoopResult, type TrainProgress } from './loop';
 import type { ObjectiveContext } from './objective';
+import { replicaCount } from './parallel/shards';
 import { registerResult, type PreparedRun } from './run-record';
 import { loadTrainState, removeTrainState } from './train-state';
 
@@ -50,6 +51,8 @@ export async function runSession(s: SessionInput): Promise<LoopResult> {
   } else {
     await removeTrainState(s.stateDir); // left over from a deleted run of the same name
   }
+  const replicas = replicaCount(s.loop.workers, s.loop);
+  if (replicas > 1) s.log?.(`gradients of ${s.loop.gradAccum * s.loop.shards} shards per update on ${replicas} replicas (this thread + ${replicas - 1} workers)`);
   let result: LoopResult;
   try {
     result = await runLoop({

@@ -7,7 +7,7 @@ import type { DatasetItemRow, DatasetRow, Store } from '@sieve/store';
 import { collate, collatePairs } from './batch';
 import { encodeExamples, encodePairs, type PairExample, type SeqExample, type TextExample, type TextPair } from './examples';
 import { holdOut } from './holdout';
-import { resolveHyper, type TrainHyper } from './hyper';
+import { resolveHyper, resultHyper, type TrainHyper } from './hyper';
 import type { BatchSource, TrainProgress } from './loop';
 import { needsReference } from './objective';
 import { isTrainMethod, TRAIN_METHODS, type TrainMethod } from './methods';
@@ -152,7 +152,7 @@ export async function trainModel(store: Store, o: TrainModelOptions): Promise<Tr
       datasetId: d.id,
       baseModelId: start.modelId,
       seed: h.seed,
-      config: { ...h, method: o.method, dataset: { name: d.name, version: d.version }, evalDataset: o.evalDataset ?? null, from: start.dir, outDir, modelId },
+      config: { ...resultHyper(h), method: o.method, dataset: { name: d.name, version: d.version }, evalDataset: o.evalDataset ?? null, from: start.dir, outDir, modelId },
       resume: o.resume ?? true,
       stateDir,
     });
@@ -180,7 +180,7 @@ export async function trainModel(store: Store, o: TrainModelOptions): Promise<Tr
         modelId,
         kind: 'trained',
         parentId: start.modelId,
-        meta: { method: o.method, dataset: { name: d.name, version: d.version }, from: start.modelId ?? start.dir, seed: h.seed, hyper: h },
+        meta: { method: o.method, dataset: { name: d.name, version: d.version }, from: start.modelId ?? start.dir, seed: h.seed, hyper: resultHyper(h) },
       },
       ...(o.onProgress ? { onProgress: o.onProgress } : {}),
       ...(o.log ? { log: o.log } : {}),

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { defineStage, outName } from '@sieve/core';
 import { verifyCheckpoint } from '@sieve/model';
 import { modelFolder, type RunEnv } from '@sieve/store';
-import { PretrainHyperSchema } from '../hyper';
+import { NEUTRAL_LOOP_VALUES, PretrainHyperSchema, withoutNeutral, type WithoutNeutral } from '../hyper';
 import { pretrain } from '../pretrain';
 
 const int = (lo = 0) => z.number().int().min(lo).max(Number.MAX_SAFE_INTEGER);
@@ -33,20 +33,20 @@ export const PretrainOptionsSchema = PretrainHyperSchema.extend({
 export type BaseModelShape = z.output<typeof BaseModelShapeSchema>;
 export type PretrainOptions = z.output<typeof PretrainOptionsSchema>;
 
-type Slice = { model: BaseModelShape; pretrain: PretrainOptions };
+type Slice = { model: BaseModelShape; pretrain: WithoutNeutral<PretrainOptions> };
 
-export const PRETRAIN_STAGE = defineStage<RunEnv, Slice, Slice, { modelId: string }>({
+export const PRETRAIN_STAGE = defineStage<RunEnv, { model: BaseModelShape; pretrain: PretrainOptions }, Slice, { modelId: string }>({
   name: 'pretrain',
   summary: 'pretrain the base model on a synthetic corpus that excludes the run’s questions',
   instances: () => [{ key: '', inputs: { questions: 'questions' } }],
-  select: (cfg) => ({ model: cfg.model, pretrain: cfg.pretrain }),
+  select: (cfg) => ({ model: cfg.model, pretrain: withoutNeutral(cfg.pretrain) }),
   outputs: (_s, tag) => ({ modelId: outName('base', tag) }),
   check: async ({ env, out }) => {
     const res = await verifyCheckpoint(modelFolder(env, out.modelId));
     return res.ok ? null : `${res.why}; rebuilding it`;
   },
   run: async ({ env, slice, out, input, resume, log, progress }) => {
-    const { corpus, ...hyper } = slice.pretrain;
+    const { corpus, ...hyper } = { ...NEUTRAL_LOOP_VALUES, ...slice.pretrain };
     const bar = progress('pretrain', hyper.steps);
     try {
       const res = await pretrain(env.store, {

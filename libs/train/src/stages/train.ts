@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { defineStage, outName } from '@sieve/core';
 import { verifyCheckpoint } from '@sieve/model';
 import { modelFolder, type RunEnv } from '@sieve/store';
-import { LoopHyperSchema, TrainHyperSchema, type LoopHyper, type MethodOptions } from '../hyper';
+import { LoopHyperSchema, TrainHyperSchema, withoutNeutral, type LoopHyper, type MethodOptions, type WithoutNeutral } from '../hyper';
 import { METHODS, TRAIN_METHODS, type TrainMethod } from '../methods';
 import { trainModel } from '../train-model';
 
@@ -17,7 +17,7 @@ export const TrainOptionsSchema = TrainHyperSchema.omit({ seed: true }).extend({
 export type TrainOptions = z.output<typeof TrainOptionsSchema>;
 
 /** What one (method, seed) run reads: the loop's options, the seed, and only its own method's options. */
-export type TrainSlice = LoopHyper & { method: TrainMethod } & Partial<MethodOptions>;
+export type TrainSlice = WithoutNeutral<LoopHyper> & { method: TrainMethod } & Partial<MethodOptions>;
 
 /** The loop's options a run reads from `train` (its seed comes from `train.seeds`). */
 const LOOP_KEYS = (Object.keys(LoopHyperSchema.shape) as (keyof LoopHyper)[]).filter((k): k is Exclude<keyof LoopHyper, 'seed'> => k !== 'seed');
@@ -44,7 +44,7 @@ export const TRAIN_STAGE = defineStage<RunEnv, { train: TrainOptions }, TrainSli
     const t = cfg.train;
     const loop = Object.fromEntries(LOOP_KEYS.map((k) => [k, t[k]])) as Omit<LoopHyper, 'seed'>;
     const own = Object.fromEntries(METHODS[method].options.map((k) => [k, t[k]])) as Partial<MethodOptions>;
-    return { ...loop, seed, method, ...own };
+    return { ...withoutNeutral(loop), seed, method, ...own };
   },
   outputs: (s, tag) => ({ modelId: outName(`${s.method}-s${s.seed}`, tag) }),
   check: async ({ env, out }) => {
