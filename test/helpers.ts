@@ -5,6 +5,9 @@ import { chromium, type Browser } from 'playwright-core';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildDataset, formatPrompt, verifySamples } from '@sieve/dataset';
+import { CharTokenizer, createModel, initBackend, parseModelConfig, saveCheckpoint } from '@sieve/model';
+import { Store, type SampleInput } from '@sieve/store';
 
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 export const sieveBin = join(repoRoot, 'bin', 'sieve.mjs');
@@ -56,4 +59,67 @@ export async function launchBrowser(): Promise<{ browser: Browser; which: string
     }
   }
   throw new Error(`no headless Chromium could start:\n${errors.join('\n') || 'no system Chromium found'}`);
+}
+
+/**
+ * A run folder for the viewer's end-to-end tests, written the way the pipeline would: questions
+ * and samples through the store's repos, then the real verify and filter stages (verdicts with
+ * wrong-step offsets, an RFT dataset with drop reasons), and a tiny checkpoint for the token view.
+ * The browser test uses a real `sieve run --preset quick` run; the CLI tests use this one, which
+ * takes a second and has hand-picked content (a known wrong step) to check the text output against.
+ */
+export const HOSTILE = '<script>alert(1)</script><img src=x onerror="alert(2)">';
+
+const QUESTIONS = [
+  { text: 'Tom has 3 boxes of 4 pens. How many pens?', goldAnswer: '12', goldSolution: 'Pens: 3*4=<<3*4=12>>12\n#### 12' },
+  { text: 'Ann had 10 apples and ate 3. How many are left?', goldAnswer: '7', goldSolution: 'Left: 10-3=<<10-3=7>>7\n#### 7' },
+  { text: 'A bus carries 5 rows of 6 kids. How many kids?', goldAnswer: '30', goldSolution: 'Kids: 5*6=<<5*6=30>>30\n#### 30' },
+];
+const RESPONSES: string[][] = [
+  ['Pens: 3*4=<<3*4=12>>12\n#### 12', 'Pens: 3*4=<<3*4=13>>13\n#### 13', '#### 12', HOSTILE],
+  ['Left: 10-3=<<10-3=7>>7\n#### 7', 'Left: 10-3=<<10-3=7>>7\n#### 7', 'Left: 10+3=<<10+3=13>>13\n#### 13', '#### 6'],
+  ['Kids: 5*6=<<5*6=30>>30\n#### 30', 'Kids: 5*6=<<5*6=11>>11\n#### 11', 'I think #### 31', '#### 30'],
+];
+
+/** Writes run `name` under `<cwd>/data/runs/`; returns its folder and store path. */
+export async function writeRun(cwd: string, name: string): Promise<{ runDir: string; dbPath: string }> {
+  const runDir = join(cwd, 'data', 'runs', name);
+  const dbPath = join(runDir, 'sieve.sqlite');
+  await initBackend({ prefer: 'wasm' });
+  const tokenizer = CharTokenizer.fromCorpus([...QUESTIONS.map((q) => formatPrompt(q.text)), ...RESPONSES.flat()]);
+  const config = parseModelConfig({ vocabSize: tokenizer.vocabSize, dim: 16, layers: 1, heads: 2, kvHeads: 1, mlpDim: 32, contextLength: 128 });
+  const model = createModel(config, { seed: 7 });
+  await saveCheckpoint(join(runDir, 'models', 'base'), { config, tokenizer, params: model.params });
+  model.dispose();
+
+  const store = Store.open(dbPath);
+  try {
+    store.questions.insertMany('synth', 'train', 'hand', QUESTIONS.map((q) => ({ ...q, difficulty: null, meta: {} })));
+    store.models.upsert({ id: 'base', kind: 'base', path: 'models/base', config: { ...config }, parentId: null, meta: {} });
+    const run = store.samples.ensureRun({ name: 'rft-samples', modelId: 'base', set: 'synth', split: 'train', params: { k: 4 }, seed: 1 });
+    const samples: SampleInput[] = store.questions.list({ set: 'synth' }).flatMap((q, qi) =>
+      (RESPONSES[qi] ?? []).map((text, i) => {
+        const n = Array.from(text).length + 1; // characters + EOS
+        return {
+          questionId: q.id,
+          sampleIndex: i,
+          seed: i,
+          text,
+          tokenCount: n,
+          logprobSum: -n,
+          tokenLogprobs: Float32Array.from({ length: n }, (_, t) => Math.log(0.3 + (0.6 * ((t * 7) % 10)) / 10)),
+          finishReason: 'stop' as const,
+        };
+      }),
+    );
+    store.samples.insertMany(run.id, samples);
+    store.samples.setRunStatus(run.id, 'done');
+    store.stages.start('sample', '', 'fp-sample');
+    store.stages.finish('sample', '', 'done');
+    verifySamples(store, { runName: 'rft-samples' });
+    buildDataset(store, { runName: 'rft-samples', name: 'rft', rules: { requireSteps: true, dedup: 'equations' } });
+  } finally {
+    store.close();
+  }
+  return { runDir, dbPath };
 }

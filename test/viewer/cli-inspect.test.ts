@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '@sieve/store';
 import { sieve, sieveBin, tempDir } from '../helpers';
-import { writeRun } from './run-fixture';
+import { writeRun } from '../helpers';
 
 let dir = '';
 let cleanup = (): void => undefined;

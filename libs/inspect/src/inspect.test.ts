@@ -5,7 +5,7 @@ import { Store } from '@sieve/store';
 import { inspectDataset, inspectQuestion, inspectRun } from './inspect';
 import { openReadonlyStore } from './open-store';
 import { questionText, runText, datasetText } from './render-text';
-import { HOSTILE, makeFixture, type Fixture } from './test-fixture';
+import { HOSTILE, makeFixture, type Fixture } from './test-helpers';
 
 let fx: Fixture;
 beforeAll(() => {

@@ -7,7 +7,7 @@ import { correctHistogram, datasetPassRates, runPassRates, sortPasses } from './
 import { acceptanceBySplit, findDataset } from './queries/datasets';
 import { datasetQuestionEntries, questionSamples, sampleDetail } from './queries/samples';
 import { parseWrongSteps, segmentText } from './queries/verdict-view';
-import { HOSTILE, makeFixture, type Fixture } from './test-fixture';
+import { HOSTILE, makeFixture, type Fixture } from './test-helpers';
 
 let fx: Fixture;
 let store: Store;

@@ -3,7 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CSP } from './app';
 import { startViewer, type ViewerServer } from './server';
-import { HOSTILE, makeFixture, type Fixture } from './test-fixture';
+import { HOSTILE, makeFixture, type Fixture } from './test-helpers';
 
 let fx: Fixture;
 let server: ViewerServer;

@@ -10,7 +10,7 @@ import { Store } from '@sieve/store';
 import { openReadonlyStore } from './open-store';
 import { startViewer, type ViewerServer } from './server';
 import { checkpointDir, TokenProbService } from './token-probs';
-import { QUESTIONS, SAMPLES, makeFixture, type Fixture } from './test-fixture';
+import { QUESTIONS, SAMPLES, makeFixture, type Fixture } from './test-helpers';
 
 let fx: Fixture;
 let store: Store;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '@sieve/store';
 import { createViewerApp } from './app';
 import { openReadonlyStore } from './open-store';
-import { makeFixture, type Fixture } from './test-fixture';
+import { makeFixture, type Fixture } from './test-helpers';
 
 let fx: Fixture;
 let reader: Store;

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { architectureOf, paramShapes } from './architecture';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { parseModelConfig, type ModelConfig } from './config';
-import { useTestBackend } from './test-backend';
+import { useTestBackend } from './test-helpers';
 import { CharTokenizer } from './tokenizer';
 import { createModel, type Transformer } from './transformer';
 

@@ -6,7 +6,7 @@ import { SieveError } from '@sieve/core';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { verifyCheckpoint } from './checkpoint-verify';
 import { parseModelConfig } from './config';
-import { useTestBackend } from './test-backend';
+import { useTestBackend } from './test-helpers';
 import { CharTokenizer } from './tokenizer';
 import { createModel, type Transformer } from './transformer';
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SieveError } from '@sieve/core';
 import { loadCheckpoint, loadParamsInto, saveCheckpoint } from './checkpoint';
 import { parseModelConfig } from './config';
-import { useTestBackend } from './test-backend';
+import { useTestBackend } from './test-helpers';
 import { CharTokenizer } from './tokenizer';
 import { createModel, type Transformer } from './transformer';
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlockCache } from './block-cache';
 import { parseModelConfig, type ModelConfigInput } from './config';
 import { decodeStep } from './decode-step';
-import { useTestBackend } from './test-backend';
+import { useTestBackend } from './test-helpers';
 import { createModel, type Transformer } from './transformer';
 
 const tiny = { vocabSize: 14, dim: 16, layers: 2, heads: 4, kvHeads: 2, mlpDim: 24, contextLength: 48 };

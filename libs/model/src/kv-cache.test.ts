@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useTestBackend } from './test-backend';
+import { useTestBackend } from './test-helpers';
 import { createModel, type Transformer } from './transformer';
 
 const base = { vocabSize: 12, dim: 16, layers: 2, heads: 4, kvHeads: 4, mlpDim: 24, contextLength: 32 };

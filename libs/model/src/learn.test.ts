@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { crossEntropy } from './bench';
-import { useTestBackend } from './test-backend';
+import { useTestBackend } from './test-helpers';
 import { CharTokenizer } from './tokenizer';
 import { createModel, type Transformer } from './transformer';
 

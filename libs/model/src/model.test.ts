@@ -4,7 +4,7 @@ import { benchForwardBackward, forwardBackwardStep } from './bench';
 import { paramShapes } from './architecture';
 import { flopsPerToken, parseModelConfig } from './config';
 import { applyRope, ropeTables } from './rope';
-import { useTestBackend } from './test-backend';
+import { useTestBackend } from './test-helpers';
 import { createModel, modelFromValues } from './transformer';
 
 const tiny = { vocabSize: 12, dim: 16, layers: 2, heads: 4, kvHeads: 4, mlpDim: 24, contextLength: 32 };
