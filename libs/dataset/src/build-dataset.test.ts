@@ -22,6 +22,22 @@ function verified() {
 }
 
 describe('buildDataset', () => {
+  it('includeGold adds one kept gold item per sampled question, even one with no correct sample', () => {
+    const { store } = verified();
+    const plain = buildDataset(store, { runName: 'r1', name: 'rft', rules: {} });
+    const res = buildDataset(store, { runName: 'r1', name: 'rft', rules: { includeGold: true } });
+    const gold = store.datasets.items(res.dataset.id, { kept: true }).filter((it) => it.sampleId === null);
+    expect(gold.map((it) => [it.prompt, it.response])).toEqual([
+      [formatPrompt(Q1), '#### 12'],
+      [formatPrompt('What is 3+4?'), '#### 7'],
+      [formatPrompt('What is 2+3?'), '#### 5'],
+    ]);
+    expect(res.counts.kept).toBe(plain.counts.kept + 3);
+    expect(res.dataset.stats['gold']).toBe(3);
+    const pairs = buildDataset(store, { runName: 'r1', name: 'p', rules: { includeGold: true }, kind: 'pairs' });
+    expect(store.datasets.items(pairs.dataset.id).every((it) => it.sampleId !== null)).toBe(true);
+  });
+
   it('makes a new version per build, each intact, with its rules and hand-computed stats', () => {
     const { store, runId, ids } = verified();
     const v1 = buildDataset(store, { runName: 'r1', name: 'rft', rules: {} });

@@ -58,6 +58,16 @@ function toItem(d: Decided): DatasetItemInput {
   };
 }
 
+/** One kept item per sampled question with its gold solution (`#### answer` when it has none), in question order. */
+function goldItems(store: Store, judged: readonly JudgedSample[]): DatasetItemInput[] {
+  const ids = [...new Set(judged.map((s) => s.questionId))].sort((a, b) => a - b);
+  return ids.flatMap((id) => {
+    const q = store.questions.get(id);
+    if (!q) return [];
+    return [{ sampleId: null, questionId: id, prompt: formatPrompt(q.text), response: q.goldSolution ?? `#### ${q.goldAnswer}`, kept: true, dropReason: null }];
+  });
+}
+
 /**
  * The verifier a dataset records (readers count its correct samples with it): the one given, else
  * the questions' own when they share one, else null (each question's own; the store reads null so).
@@ -93,8 +103,10 @@ export function buildDataset(store: Store, opts: BuildDatasetOptions): BuildData
       throw new InputError(`sample run "${run.name}" has no samples`, { where: `run ${run.name}`, hint: 'run `sieve sample` first' });
     }
     const { rules, decided } = decide(judged, opts.rules ?? {}, kind);
-    const stats: DatasetStats & { pairs?: number } = datasetStats(decided);
+    const stats: DatasetStats & { pairs?: number; gold?: number } = datasetStats(decided);
     if (kind === 'pairs') stats.pairs = stats.kept;
+    const gold = rules.includeGold && kind === 'rft' ? goldItems(store, judged) : [];
+    if (gold.length) stats.gold = gold.length;
     const dataset = store.datasets.create(
       {
         name: opts.name,
@@ -103,8 +115,8 @@ export function buildDataset(store: Store, opts: BuildDatasetOptions): BuildData
         rules: { ...rules, verifier: recordedVerifier(store, run.id, verifier), promptFormat: PROMPT_FORMAT_VERSION },
         stats: { ...stats },
       },
-      decided.map(toItem),
+      [...decided.map(toItem), ...gold],
     );
-    return { dataset, counts: { total: stats.samples, kept: stats.kept, dropped: stats.dropped } };
+    return { dataset, counts: { total: stats.samples, kept: stats.kept + gold.length, dropped: stats.dropped } };
   });
 }

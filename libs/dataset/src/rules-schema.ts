@@ -43,6 +43,12 @@ export const FilterRules = z
     maxPerQuestion: z.number().int().min(1).optional(),
     /** Keep only questions whose pass rate (correct / samples in the run) is in [min, max]. */
     passRate: z.tuple([rate, rate]).optional(),
+    /**
+     * Also keep each sampled question's gold solution as an item (no sample behind it), as RFT does
+     * (Yuan et al. 2023 train on the original SFT data plus the sampled correct paths). rft datasets only;
+     * optional without a default so that existing runs keep their fingerprints.
+     */
+    includeGold: z.boolean().optional(),
   })
   .strict()
   .refine((r) => r.minLength === undefined || r.maxLength === undefined || r.minLength <= r.maxLength, {
