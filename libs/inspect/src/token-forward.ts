@@ -3,7 +3,7 @@
  * pages without token colours never pay for the backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, loadCheckpoint, tokenizerFromJSON, type LoadedCheckpoint, type Tokenizer } from '@sieve/model';
+import { bosPrefix, initBackend, isEos, loadCheckpoint, tokenizerFromJSON, type LoadedCheckpoint, type Tokenizer } from '@sieve/model';
 import { tokenLogProbs } from '@sieve/train';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,7 +27,7 @@ export function readTokenizer(dir: string): Tokenizer {
 
 /** What a token shows as: its text, or its name for a special token such as EOS. */
 export function tokenLabel(tok: Tokenizer, id: number): string {
-  if (id === tok.eosId) return '⟨eos⟩';
+  if (isEos(tok, id)) return '⟨eos⟩';
   const s = tok.decode([id]);
   return s === '' ? `⟨${id}⟩` : s;
 }
@@ -46,8 +46,9 @@ export function scoreResponse(ck: LoadedCheckpoint, prompt: string, response: st
   const tok = ck.tokenizer;
   const promptIds = tok.encode(prompt);
   const resp = responseIds(tok, response, withEos);
-  const ids = [tok.bosId, ...promptIds, ...resp].slice(0, ck.config.contextLength + 1);
-  const start = 1 + promptIds.length; // index in ids of the first response token
+  const bos = bosPrefix(tok);
+  const ids = [...bos, ...promptIds, ...resp].slice(0, ck.config.contextLength + 1);
+  const start = bos.length + promptIds.length; // index in ids of the first response token
   const scored = new Array<number | null>(resp.length).fill(null);
   if (ids.length > start) {
     const lp = tf.tidy(() => {

@@ -16,6 +16,8 @@ export {
 export {
   CharTokenizer,
   tokenizerFromJSON,
+  bosPrefix,
+  isEos,
   TokenizerJSONSchema,
   SPECIAL_TOKENS,
   PAD_ID,
@@ -57,6 +59,7 @@ export { HfTokenizer, type HfTokenizerJSON, type ChatMessage } from './hf/tokeni
 export { parseHfConfig, HF_ARCHITECTURES, type HfArchitecture, type ParsedHfConfig } from './hf/config';
 export { loadHfModel, exportHfModel, readHfConfig, hfTensorsOf, type HfModel } from './hf/model';
 export { makeTiny, type MakeTinyOptions } from './hf/make-tiny';
+export { resolveTokenizerSource } from './hf/tokenizer-source';
 export { exportGguf } from './hf/gguf-export';
 export { checkAgainstLlamaCpp, MATH_STRINGS, type ModelCheckResult } from './hf/check';
 export { describeHfModel, type HfModelInfo } from './hf/info';

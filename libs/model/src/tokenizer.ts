@@ -34,6 +34,10 @@ export interface Tokenizer {
   readonly padId: number;
   readonly bosId: number;
   readonly eosId: number;
+  /** Whether prompts start with BOS (absent = true; HF tokenizers: `add_bos_token`, false for Qwen). Use `bosPrefix`. */
+  readonly addBos?: boolean;
+  /** Every id that ends generation (absent = [eosId]; HF: generation_config may list several). Use `isEos`. */
+  readonly eosIds?: readonly number[];
   /** Text → ids, without bos/eos (callers add them). Unknown characters map to `<unk>`. */
   encode(text: string): number[];
   /** Ids → text; special tokens are skipped. Throws on an id outside the vocabulary. */
@@ -105,6 +109,16 @@ export class CharTokenizer implements Tokenizer {
   toJSON(): CharTokenizerJSON {
     return { type: 'char', version: 1, chars: [...this.chars] };
   }
+}
+
+/** The ids every sequence starts with: `[bosId]`, or none when the tokenizer adds no BOS (Qwen). */
+export function bosPrefix(tok: Tokenizer): number[] {
+  return tok.addBos === false ? [] : [tok.bosId];
+}
+
+/** Whether `id` ends generation: `eosId` or any of `eosIds` (e.g. Qwen's `<|im_end|>` and `<|endoftext|>`). */
+export function isEos(tok: Tokenizer, id: number): boolean {
+  return id === tok.eosId || (tok.eosIds?.includes(id) ?? false);
 }
 
 /** Any tokenizer from its JSON (dispatches on `type`). */

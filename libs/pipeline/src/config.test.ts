@@ -21,6 +21,19 @@ describe('pipeline config', () => {
     }
   });
 
+  it('model is a built-in shape or a Hugging Face folder; a typo in either names the key', () => {
+    const raw = JSON.parse(JSON.stringify(loadPreset('quick')));
+    raw.model.dimm = 3;
+    expect(() => parsePipelineConfig(raw)).toThrow(/unknown key "model.dimm"/);
+    raw.model = { hf: 'models/x', promtp: 'chat' };
+    expect(() => parsePipelineConfig(raw)).toThrow(/unknown key "model.promtp"/);
+    raw.model = { hf: 'models/x' };
+    delete raw.pretrain;
+    expect(parsePipelineConfig(raw).model).toEqual({ hf: 'models/x', prompt: 'plain' });
+    raw.model = JSON.parse(JSON.stringify(loadPreset('quick'))).model;
+    expect(() => parsePipelineConfig(raw)).toThrow(/no "pretrain" section/);
+  });
+
   it('names a key with a wrong type', () => {
     const raw = JSON.parse(JSON.stringify(loadPreset('quick')));
     raw.train.steps = 'ten';

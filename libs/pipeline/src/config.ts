@@ -4,7 +4,7 @@ import { InputError } from '@sieve/core';
 import { QuestionsOptionsSchema } from '@sieve/tasks';
 import { FilterOptionsSchema, VerifyOptionsSchema } from '@sieve/dataset';
 import { SampleOptionsSchema } from '@sieve/sample';
-import { BaseModelShapeSchema, METHODS, PretrainOptionsSchema, TrainOptionsSchema } from '@sieve/train';
+import { BaseModelSchema, METHODS, PretrainOptionsSchema, TrainOptionsSchema } from '@sieve/train';
 import { EvalOptionsSchema } from '@sieve/eval';
 
 /**
@@ -15,8 +15,8 @@ export const PipelineConfigSchema = z.strictObject({
   name: z.string().min(1).describe('the run name (its folder is data/runs/<name>/)'),
   description: z.string().optional(),
   questions: QuestionsOptionsSchema,
-  model: BaseModelShapeSchema,
-  pretrain: PretrainOptionsSchema,
+  model: BaseModelSchema,
+  pretrain: PretrainOptionsSchema.optional().describe('pretraining of the built-in model (ignored when model.hf is set)'),
   sample: SampleOptionsSchema,
   verify: VerifyOptionsSchema.default(VerifyOptionsSchema.parse({})),
   filter: FilterOptionsSchema,
@@ -35,7 +35,8 @@ export type PipelineConfigInput = z.input<typeof PipelineConfigSchema>;
 export function parsePipelineConfig(raw: unknown, where = 'config'): PipelineConfig {
   const res = PipelineConfigSchema.safeParse(raw);
   if (res.success) return checkCrossFields(res.data, where);
-  const lines = res.error.issues.slice(0, 10).map((i) => {
+  const issues = res.error.issues.flatMap(expandUnion);
+  const lines = issues.slice(0, 10).map((i) => {
     const path = i.path.join('.');
     if (i.code === 'unrecognized_keys') {
       const keys = i.keys.map((k) => (path ? `${path}.${k}` : k));
@@ -43,17 +44,28 @@ export function parsePipelineConfig(raw: unknown, where = 'config'): PipelineCon
     }
     return `"${path || '(root)'}": ${i.message}`;
   });
-  const more = res.error.issues.length > lines.length ? [`… and ${res.error.issues.length - lines.length} more`] : [];
-  const unknown = res.error.issues.some((i) => i.code === 'unrecognized_keys');
+  const more = issues.length > lines.length ? [`… and ${issues.length - lines.length} more`] : [];
+  const unknown = issues.some((i) => i.code === 'unrecognized_keys');
   throw new InputError(lines.length === 1 ? `invalid pipeline config: ${lines[0]}` : `invalid pipeline config:\n  ${[...lines, ...more].join('\n  ')}`, {
     where,
     hint: unknown ? 'remove or rename the key (see data/presets/quick.json for every key)' : 'fix the values named above (see data/presets/quick.json)',
   });
 }
 
+/**
+ * A value that fits no branch of a union (`model`: a built-in shape or an HF folder) is reported
+ * with the issues of the branch it came closest to (fewest issues), so the line names the key.
+ */
+function expandUnion(i: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (i.code !== 'invalid_union' || i.errors.length === 0) return [i];
+  const best = i.errors.reduce((a, b) => (b.length < a.length ? b : a));
+  return best.flatMap((sub) => expandUnion({ ...sub, path: [...i.path, ...sub.path] } as z.core.$ZodIssue));
+}
+
 /** Things that are allowed but probably not meant, one line each (e.g. K identical greedy samples). */
 export function configWarnings(c: PipelineConfig): string[] {
   const out: string[] = [];
+  if ('hf' in c.model && c.pretrain) out.push('model.hf is set: the base model is imported from that folder and the "pretrain" section is ignored');
   if (c.sample.temperature === 0 && c.sample.k > 1) {
     out.push(`sample.temperature is 0 with sample.k = ${c.sample.k}: greedy decoding gives ${c.sample.k} identical samples per question; use a temperature > 0 or k = 1`);
   }
@@ -61,6 +73,9 @@ export function configWarnings(c: PipelineConfig): string[] {
 }
 
 function checkCrossFields(c: PipelineConfig, where: string): PipelineConfig {
+  if (!('hf' in c.model) && !c.pretrain) {
+    throw new InputError('the config has no "pretrain" section, which a built-in model needs', { where: `${where}: pretrain`, hint: 'add it (see data/presets/quick.json), or set model.hf to import a Hugging Face folder' });
+  }
   const splits = Object.keys(c.questions.splits);
   for (const s of [c.questions.rftSplit, ...c.questions.evalSplits]) {
     if (!splits.includes(s)) {

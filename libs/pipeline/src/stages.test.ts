@@ -32,9 +32,15 @@ type Path = string[];
 function leaves(s: JsonSchema, value: unknown, path: Path = []): { path: Path; schema: JsonSchema }[] {
   const branches = s.oneOf ?? s.anyOf;
   if (branches) {
-    // A tagged union (an engine): the branch of the value's `kind`, else the first.
+    // A union: an engine's branch by its `kind`; else (`model`: built-in shape or HF folder) the branch
+    // whose keys the value is written in; else the first.
     const kind = (value as { kind?: unknown } | undefined)?.kind;
-    return leaves(branches.find((b) => b.properties?.['kind']?.const === kind) ?? (branches[0] as JsonSchema), value, path);
+    const keys = Object.keys((value as object | undefined) ?? {});
+    const branch =
+      branches.find((b) => kind !== undefined && b.properties?.['kind']?.const === kind) ??
+      branches.find((b) => b.properties && keys.every((k) => k in (b.properties ?? {}))) ??
+      (branches[0] as JsonSchema);
+    return leaves(branch, value, path);
   }
   if (s.type === 'object' && s.properties) {
     return Object.entries(s.properties).flatMap(([k, sub]) => leaves(sub, (value as Record<string, unknown> | undefined)?.[k], [...path, k]));

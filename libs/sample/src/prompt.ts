@@ -1,7 +1,7 @@
 import { formatPrompt } from '@sieve/dataset';
-import type { Tokenizer } from '@sieve/model';
+import { bosPrefix, type Tokenizer } from '@sieve/model';
 
-/** Prompt ids every stage feeds the model: BOS, then `formatPrompt(question)` ("Q: …\nA: "). */
+/** Prompt ids every stage feeds the model: BOS (unless the tokenizer adds none), then `formatPrompt(question)` ("Q: …\nA: "). */
 export function encodePrompt(tokenizer: Tokenizer, questionText: string): number[] {
-  return [tokenizer.bosId, ...tokenizer.encode(formatPrompt(questionText))];
+  return [...bosPrefix(tokenizer), ...tokenizer.encode(formatPrompt(questionText))];
 }

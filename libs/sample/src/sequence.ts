@@ -4,7 +4,7 @@
  * feed it logits rows.
  */
 import { createRng, type Rng } from '@sieve/core';
-import type { Tokenizer } from '@sieve/model';
+import { isEos, type Tokenizer } from '@sieve/model';
 import { logProbOf, sampleToken, type SamplingParams } from './token-sampler';
 
 export type FinishReason = 'stop' | 'length';
@@ -79,7 +79,7 @@ export class Sequence {
     const token = sampleToken(logits, this.params, this.rng, offset, vocab);
     this.tokens.push(token);
     this.logps.push(logProbOf(logits, token, offset, vocab));
-    if (token === this.tokenizer.eosId && !this.params.ignoreEos) {
+    if (isEos(this.tokenizer, token) && !this.params.ignoreEos) {
       this.finish = 'stop';
       return token;
     }

@@ -2,7 +2,7 @@
  * Training examples as token ids: BOS + prompt + response + EOS, truncated to what the
  * model can read. The loss covers the response tokens and the EOS only.
  */
-import type { Tokenizer } from '@sieve/model';
+import { bosPrefix, type Tokenizer } from '@sieve/model';
 
 export interface SeqExample {
   /** BOS, prompt, response, EOS ids; at most contextLength + 1 of them (inputs are ids[0..n−2]). */
@@ -38,10 +38,11 @@ export function lossTokens(e: SeqExample): number {
 /** Encodes one example; `contextLength` is the model's (a sequence of n ids gives n − 1 inputs). */
 export function encodeExample(tok: Tokenizer, prompt: string, response: string, contextLength: number): SeqExample {
   const promptIds = tok.encode(prompt);
-  const full = [tok.bosId, ...promptIds, ...tok.encode(response), tok.eosId];
+  const start = bosPrefix(tok);
+  const full = [...start, ...promptIds, ...tok.encode(response), tok.eosId];
   const max = contextLength + 1;
   const truncated = full.length > max;
-  return { ids: truncated ? full.slice(0, max) : full, responseStart: 1 + promptIds.length, truncated };
+  return { ids: truncated ? full.slice(0, max) : full, responseStart: start.length + promptIds.length, truncated };
 }
 
 export interface EncodedSet<T> {

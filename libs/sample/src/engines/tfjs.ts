@@ -5,6 +5,7 @@
  * so the results equal calling the generator directly with the same seeds, whatever the batching.
  */
 import { SieveError, stableStringify } from '@sieve/core';
+import { bosPrefix } from '@sieve/model';
 import { openEngine, type Engine, type EngineOptions } from '../engine';
 import type { GenRequest, GenResult, GenerateParams } from '../sequence';
 import { checkSamplingRequest, ContextLengthError, seedsOf, type EnginePrompt, type EngineSample, type SamplingEngine, type SamplingRequest } from './engine';
@@ -43,7 +44,7 @@ export async function openTfjsEngine(o: TfjsEngineOptions): Promise<TfjsSampling
   const batchSize = o.batchSize ?? 64;
   const { tokenizer, config } = engine;
   const model = o.modelName ?? (o.checkpointDir.split(/[\\/]/).filter(Boolean).pop() as string);
-  const promptIds = (p: EnginePrompt): number[] => [tokenizer.bosId, ...tokenizer.encode('text' in p ? p.text : renderPlainChat(p.messages))];
+  const promptIds = (p: EnginePrompt): number[] => [...bosPrefix(tokenizer), ...tokenizer.encode('text' in p ? p.text : renderPlainChat(p.messages))];
   const decodeOne = (id: number): string => tokenizer.decode([id]);
 
   const toSample = (r: GenResult, top: TopEntry[][] | null): EngineSample => ({

@@ -1,10 +1,14 @@
-/** The pretrain stage: the offline base model, a small transformer trained on a synthetic corpus. */
+/**
+ * The pretrain stage: the base model of a run. The offline default is a small transformer trained
+ * on a synthetic corpus; with `"model": { "hf": … }` it imports a Hugging Face folder instead (hf-base.ts).
+ */
 import { z } from 'zod';
-import { defineStage, outName } from '@sieve/core';
+import { defineStage, InputError, outName } from '@sieve/core';
 import { verifyCheckpoint } from '@sieve/model';
 import { modelFolder, type RunEnv } from '@sieve/store';
 import { NEUTRAL_LOOP_VALUES, PretrainHyperSchema, withoutNeutral, type WithoutNeutral } from '../hyper';
 import { pretrain } from '../pretrain';
+import { HfBaseModelSchema, runHfBase, selectHfBase, type HfBaseModel, type HfBaseSlice } from './hf-base';
 
 const int = (lo = 0) => z.number().int().min(lo).max(Number.MAX_SAFE_INTEGER);
 
@@ -30,22 +34,37 @@ export const PretrainOptionsSchema = PretrainHyperSchema.extend({
     .describe('the synthetic pretraining corpus (never a question of the run’s set)'),
 });
 
+/** `model` in a pipeline config: the built-in shape to pretrain, or a Hugging Face folder to import. */
+export const BaseModelSchema = z.union([BaseModelShapeSchema, HfBaseModelSchema]);
+
 export type BaseModelShape = z.output<typeof BaseModelShapeSchema>;
 export type PretrainOptions = z.output<typeof PretrainOptionsSchema>;
 
-type Slice = { model: BaseModelShape; pretrain: WithoutNeutral<PretrainOptions> };
+interface Cfg {
+  model: BaseModelShape | HfBaseModel;
+  /** Required with a built-in shape (the config's cross-field check says so), ignored with `hf`. */
+  pretrain?: PretrainOptions | undefined;
+}
+type Slice = { model: BaseModelShape; pretrain: WithoutNeutral<PretrainOptions> } | HfBaseSlice;
 
-export const PRETRAIN_STAGE = defineStage<RunEnv, { model: BaseModelShape; pretrain: PretrainOptions }, Slice, { modelId: string }>({
+const isHf = (m: Cfg['model']): m is HfBaseModel => 'hf' in m;
+
+export const PRETRAIN_STAGE = defineStage<RunEnv, Cfg, Slice, { modelId: string }>({
   name: 'pretrain',
-  summary: 'pretrain the base model on a synthetic corpus that excludes the run’s questions',
-  instances: () => [{ key: '', inputs: { questions: 'questions' } }],
-  select: (cfg) => ({ model: cfg.model, pretrain: withoutNeutral(cfg.pretrain) }),
+  summary: 'pretrain the base model on a synthetic corpus that excludes the run’s questions, or import a Hugging Face folder',
+  instances: (cfg) => [{ key: '', inputs: isHf(cfg.model) ? ({} as Record<string, string>) : { questions: 'questions' } }],
+  select: (cfg) => {
+    if (isHf(cfg.model)) return selectHfBase(cfg.model);
+    if (!cfg.pretrain) throw new InputError('the config has no "pretrain" section, which a built-in model needs', { where: 'config: pretrain', hint: 'add it (see data/presets/quick.json), or set model.hf to import a Hugging Face folder' });
+    return { model: cfg.model, pretrain: withoutNeutral(cfg.pretrain) };
+  },
   outputs: (_s, tag) => ({ modelId: outName('base', tag) }),
   check: async ({ env, out }) => {
     const res = await verifyCheckpoint(modelFolder(env, out.modelId));
     return res.ok ? null : `${res.why}; rebuilding it`;
   },
   run: async ({ env, slice, out, input, resume, log, progress }) => {
+    if (!('pretrain' in slice)) return runHfBase(env.store, slice, { modelId: out.modelId, outDir: modelFolder(env, out.modelId), log });
     const { corpus, ...hyper } = { ...NEUTRAL_LOOP_VALUES, ...slice.pretrain };
     const bar = progress('pretrain', hyper.steps);
     try {
