@@ -19,12 +19,12 @@ export interface CliResult {
 }
 
 /** Runs `sieve …` as a user types it, in cwd, with a small deterministic environment. */
-export function sieve(cwd: string, args: string[], env: Record<string, string> = {}): CliResult {
+export function sieve(cwd: string, args: string[], env: Record<string, string> = {}, timeoutMs = 300_000): CliResult {
   const res: SpawnSyncReturns<string> = spawnSync(process.execPath, [sieveBin, ...args], {
     cwd,
     encoding: 'utf8',
     env: { ...process.env, SIEVE_BACKEND: 'wasm', ...env },
-    timeout: 300_000,
+    timeout: timeoutMs,
   });
   if (res.error) throw res.error;
   return { code: res.status, stdout: res.stdout, stderr: res.stderr };

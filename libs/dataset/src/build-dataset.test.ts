@@ -32,7 +32,7 @@ describe('buildDataset', () => {
       [formatPrompt('What is 3+4?'), '#### 7'],
       [formatPrompt('What is 2+3?'), '#### 5'],
     ]);
-    expect(res.counts.kept).toBe(plain.counts.kept + 3);
+    expect([res.counts.kept, res.gold, plain.gold]).toEqual([plain.counts.kept, 3, 0]);
     expect(res.dataset.stats['gold']).toBe(3);
     const pairs = buildDataset(store, { runName: 'r1', name: 'p', rules: { includeGold: true }, kind: 'pairs' });
     expect(store.datasets.items(pairs.dataset.id).every((it) => it.sampleId !== null)).toBe(true);

@@ -22,6 +22,8 @@ export interface BuildDatasetOptions {
 export interface BuildDatasetResult {
   dataset: DatasetRow;
   counts: FilterCounts;
+  /** Gold solutions added as kept items (`includeGold`), on top of counts.kept samples. */
+  gold: number;
 }
 
 interface Decided {
@@ -117,6 +119,6 @@ export function buildDataset(store: Store, opts: BuildDatasetOptions): BuildData
       },
       [...decided.map(toItem), ...gold],
     );
-    return { dataset, counts: { total: stats.samples, kept: stats.kept + gold.length, dropped: stats.dropped } };
+    return { dataset, counts: { total: stats.samples, kept: stats.kept, dropped: stats.dropped }, gold: gold.length };
   });
 }

@@ -8,7 +8,7 @@
  * process dies in between, the previous one survives as `.<name>.old-*` next to it).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -196,6 +196,18 @@ async function readCheckpoint(dir: string): Promise<Omit<LoadedCheckpoint, 'mode
     values.set(name, fromBytes(weights, entry.offset, count));
   }
   return { config: cfg, tokenizer, meta: manifest.meta, manifest, values };
+}
+
+/** A checkpoint's model config alone (config.json), without reading the weights: e.g. to size a run first. */
+export function readCheckpointConfig(dir: string): ModelConfig {
+  const file = path.join(path.resolve(dir), FILES.config);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new SieveError(`checkpoint ${path.resolve(dir)}: cannot read config.json`, { where: file, hint: REDO, cause: err });
+  }
+  return parseModelConfig(raw, file);
 }
 
 /** Loads a checkpoint folder into a new model; weights are bit-identical to what was saved. */

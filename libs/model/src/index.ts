@@ -45,6 +45,7 @@ export { registerGradients } from './gradients';
 export {
   saveCheckpoint,
   loadCheckpoint,
+  readCheckpointConfig,
   loadParamsInto,
   CHECKPOINT_FORMAT,
   CHECKPOINT_VERSION,

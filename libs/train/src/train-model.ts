@@ -2,7 +2,8 @@
 import * as path from 'node:path';
 import { InputError, mixSeed } from '@sieve/core';
 import { findDataset } from '@sieve/dataset';
-import { loadCheckpoint, type Transformer } from '@sieve/model';
+import { loadCheckpoint, paramCountOf, readCheckpointConfig, type Transformer } from '@sieve/model';
+import { checkTrainingMemory } from './memory-check';
 import type { DatasetItemRow, DatasetRow, Store } from '@sieve/store';
 import { collate, collatePairs } from './batch';
 import { encodeExamples, encodePairs, type PairExample, type SeqExample, type TextExample, type TextPair } from './examples';
@@ -32,6 +33,8 @@ export interface TrainModelOptions extends Partial<TrainHyper> {
   modelId?: string;
   /** Default true: continue an unfinished run of this name; false deletes it and starts over. */
   resume?: boolean;
+  /** Train even when the memory estimate exceeds the free memory (checkTrainingMemory). */
+  ignoreMemory?: boolean;
   onProgress?: (p: TrainProgress) => void;
   log?: (line: string) => void;
 }
@@ -140,8 +143,9 @@ export async function trainModel(store: Store, o: TrainModelOptions): Promise<Tr
   const outDir = path.resolve(o.outDir);
   const modelId = o.modelId ?? o.runName;
   const stateDir = stateDirFor(outDir);
-  const loaded = await loadCheckpoint(start.dir);
   const opts = { dftMinProb: h.dftMinProb, iwMaxWeight: h.iwMaxWeight, dpoBeta: h.dpoBeta, asftKl: h.asftKl };
+  checkTrainingMemory(paramCountOf(readCheckpointConfig(start.dir)), { reference: needsReference(o.method, opts), ignore: o.ignoreMemory ?? false, ...(o.log ? { log: o.log } : {}) });
+  const loaded = await loadCheckpoint(start.dir);
   let ref: Transformer | null = null;
   try {
     // Data first: a dataset that cannot be trained on leaves no run behind.
@@ -180,7 +184,15 @@ export async function trainModel(store: Store, o: TrainModelOptions): Promise<Tr
         modelId,
         kind: 'trained',
         parentId: start.modelId,
-        meta: { method: o.method, dataset: { name: d.name, version: d.version }, from: start.modelId ?? start.dir, seed: h.seed, hyper: resultHyper(h) },
+        meta: {
+          method: o.method,
+          dataset: { name: d.name, version: d.version },
+          from: start.modelId ?? start.dir,
+          seed: h.seed,
+          hyper: resultHyper(h),
+          // An HF base model's config.json travels on, so the trained model exports back as HF.
+          ...(loaded.meta['hfConfig'] ? { hfConfig: loaded.meta['hfConfig'] } : {}),
+        },
       },
       ...(o.onProgress ? { onProgress: o.onProgress } : {}),
       ...(o.log ? { log: o.log } : {}),

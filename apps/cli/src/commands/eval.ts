@@ -3,6 +3,7 @@ import { benchmarkSummary, evaluateSets, type BenchmarkSummary, type EvaluatePro
 import { initBackend } from '@sieve/model';
 import { withStore } from '../context';
 import { engineFromFlags, engineOptions, type EngineFlags } from '../engine-options';
+import { modelArg } from '../hf-model';
 import { collectStop, defaultWorkers, floatOption, intListOption, intOption } from '../parse';
 import { createProgress, type Progress } from '../progress';
 import { printResult, printTable } from '../table';
@@ -37,7 +38,7 @@ export function registerEval(program: Command): void {
       'evaluate a model per split of one or more question sets (benchmarks): avg@N over N samples, greedy accuracy and ' +
         'unbiased pass@k; one stored evaluation per split; then one column per benchmark and their unweighted average',
     )
-    .requiredOption('--model <id>', 'model id of this run')
+    .requiredOption('--model <id>', 'model id of this run, or hf:PATH (a Hugging Face folder, imported into the run)')
     .requiredOption('--questions <set>', 'question set (repeatable: --questions MATH500 --questions AIME24)', collect)
     .option('--split <name>', 'split to evaluate in every set (repeatable; default: every split of each set)', collect)
     .option('--verifier <name>', "grade every response with this verifier (default: each question's set's own, recorded at import, else numeric)")
@@ -57,12 +58,13 @@ export function registerEval(program: Command): void {
       const engine = engineFromFlags(o);
       if (o.workers === 0 && engine.kind === 'tfjs') await initBackend({ log: (l) => process.stderr.write(`${l}\n`) });
       await withStore(cmd, async (store, { runDir }) => {
+        const modelId = await modelArg(store, o.model);
         let bar: Progress | undefined;
         let barSplit = '';
         const onProgress = (p: EvaluateProgress & { set: string }): void => {
           if (`${p.set}/${p.split}` !== barSplit) {
             bar?.stop();
-            bar = createProgress(`eval ${o.model} ${p.set}/${p.split}`, p.total, '{tps} tok/s');
+            bar = createProgress(`eval ${modelId} ${p.set}/${p.split}`, p.total, '{tps} tok/s');
             barSplit = `${p.set}/${p.split}`;
           }
           bar?.update(p.done, { tps: Math.round(p.tokensPerSecond) });
@@ -70,7 +72,7 @@ export function registerEval(program: Command): void {
         let res;
         try {
           res = await evaluateSets(store, {
-            modelId: o.model,
+            modelId,
             runDir,
             sets: o.questions,
             ...(o.split ? { splits: o.split } : {}),
@@ -95,7 +97,7 @@ export function registerEval(program: Command): void {
         const bench = benchmarkSummary(res);
         printResult(o.json, { results: res, benchmarks: bench }, () =>
           res.map((r) => ({
-            model: o.model,
+            model: modelId,
             set: r.set,
             split: r.split,
             questions: r.questions,
@@ -109,7 +111,7 @@ export function registerEval(program: Command): void {
         if (!o.json && res.length > 1) {
           // The paper's table: one column per benchmark and their unweighted average.
           process.stdout.write('\n');
-          const row = (metric: string, m: BenchmarkSummary['avgAtN']) => ({ model: o.model, metric, ...Object.fromEntries(bench.benchmarks.map((b, i) => [b, m.values[i] ?? null])), avg: m.avg });
+          const row = (metric: string, m: BenchmarkSummary['avgAtN']) => ({ model: modelId, metric, ...Object.fromEntries(bench.benchmarks.map((b, i) => [b, m.values[i] ?? null])), avg: m.avg });
           printTable([row(`avg@${res[0]?.n ?? 'N'}`, bench.avgAtN), ...(bench.greedy.values.some((v) => v !== null) ? [row('greedy', bench.greedy)] : [])]);
         }
       });

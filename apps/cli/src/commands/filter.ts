@@ -18,6 +18,7 @@ interface FilterOptions {
   keepTruncated?: boolean;
   minPassRate?: number;
   maxPassRate?: number;
+  includeGold?: boolean;
 }
 
 export function registerFilter(program: Command): void {
@@ -40,11 +41,13 @@ export function registerFilter(program: Command): void {
     .option('--keep-truncated', 'keep samples cut at the token limit (dropped by default)')
     .option('--min-pass-rate <r>', 'keep only questions whose pass rate is at least r', floatOption('--min-pass-rate', 0, 1))
     .option('--max-pass-rate <r>', 'keep only questions whose pass rate is at most r', floatOption('--max-pass-rate', 0, 1))
+    .option('--include-gold', "also keep each sampled question's gold solution (RFT trains on them plus the sampled paths)")
     .action(async (opts: FilterOptions, cmd: Command) => {
       if (opts.kind !== 'rft' && opts.kind !== 'pairs') throw new InputError(`unknown kind "${opts.kind}"`, { where: '--kind', hint: 'use rft or pairs' });
       if (opts.dedup !== 'none' && opts.dedup !== 'equations') throw new InputError(`unknown dedup "${opts.dedup}"`, { where: '--dedup', hint: 'use none or equations' });
       const rules: FilterRulesInput = {
         requireSteps: opts.requireSteps ?? false,
+        ...(opts.includeGold ? { includeGold: true } : {}),
         dedup: opts.dedup,
         finish: opts.keepTruncated ? 'any' : 'stop',
         ...(opts.maxPerQuestion !== undefined ? { maxPerQuestion: opts.maxPerQuestion } : {}),
@@ -55,8 +58,8 @@ export function registerFilter(program: Command): void {
           : {}),
       };
       await withStore(cmd, (store) => {
-        const { dataset, counts } = buildDataset(store, { runName: opts.samples, name: opts.name, rules, ...(opts.verifier ? { verifier: opts.verifier } : {}), kind: opts.kind as 'rft' | 'pairs' });
-        process.stdout.write(`dataset ${dataset.name} v${dataset.version} (${dataset.kind}) from ${opts.samples}: kept ${counts.kept} of ${counts.total}\n`);
+        const { dataset, counts, gold } = buildDataset(store, { runName: opts.samples, name: opts.name, rules, ...(opts.verifier ? { verifier: opts.verifier } : {}), kind: opts.kind as 'rft' | 'pairs' });
+        process.stdout.write(`dataset ${dataset.name} v${dataset.version} (${dataset.kind}) from ${opts.samples}: kept ${counts.kept} of ${counts.total}${gold ? `, plus ${gold} gold solutions` : ''}\n`);
         const drops = Object.entries(counts.dropped).filter(([, n]) => n > 0).map(([reason, n]) => ({ reason, dropped: n }));
         if (drops.length) printTable(drops);
       });

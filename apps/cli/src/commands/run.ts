@@ -14,6 +14,7 @@ interface RunOptions {
   from?: string;
   until?: string;
   force?: boolean;
+  ignoreMemory?: boolean;
 }
 
 const stageOption = (flag: string, value: string | undefined): string | undefined => {
@@ -37,6 +38,7 @@ export function registerRun(program: Command): void {
     .option('--from <stage>', 'rerun this stage and everything after it')
     .option('--until <stage>', 'stop after this stage')
     .option('--force', 'ignore fingerprints: rerun every selected stage')
+    .option('--ignore-memory', 'train even when the memory estimate (16 bytes per parameter) exceeds the free memory')
     .action(async (opts: RunOptions, cmd: Command) => {
       if ((opts.preset === undefined) === (opts.config === undefined)) {
         throw new InputError('give exactly one of --preset and --config', { hint: `presets: ${listPresets().join(', ')}` });
@@ -62,6 +64,7 @@ export function registerRun(program: Command): void {
           ...(from ? { from } : {}),
           ...(until ? { until } : {}),
           ...(opts.force ? { force: true } : {}),
+          ...(opts.ignoreMemory ? { ignoreMemory: true } : {}),
           log: (l) => process.stderr.write(`${l}\n`),
           progress: (label, total) => createProgress(label, total),
         });

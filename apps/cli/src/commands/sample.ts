@@ -4,6 +4,7 @@ import { initBackend } from '@sieve/model';
 import { defaultSampleRunName, sampleStage, type SampleProgress } from '@sieve/sample';
 import { withStore } from '../context';
 import { engineFromFlags, engineOptions, type EngineFlags } from '../engine-options';
+import { modelArg } from '../hf-model';
 import { collectStop, defaultWorkers, floatOption, intOption } from '../parse';
 import { createProgress, type Progress } from '../progress';
 import { printResult } from '../table';
@@ -48,7 +49,7 @@ export function registerSample(program: Command): void {
       'sample K responses per question from a model (batched, KV-cached, one seed per sample); a killed or\n' +
         're-run command resumes the run of the same name without duplicating a sample',
     )
-    .requiredOption('--model <id>', 'model id of this run (e.g. base)')
+    .requiredOption('--model <id>', 'model id of this run (e.g. base), or hf:PATH (a Hugging Face folder, imported into the run)')
     .requiredOption('--questions <set>', 'question set')
     .option('--split <name>', 'split of the set (default: all splits)')
     .option('--k <n>', 'samples per question (per round with --until-correct)', intOption('--k', 1), 4)
@@ -67,18 +68,19 @@ export function registerSample(program: Command): void {
   engineOptions(command).action(async (o: SampleFlags, cmd: Command) => {
       const split = o.split ?? null;
       const engine = engineFromFlags(o);
-      const name =
-        o.name ??
-        defaultSampleRunName({ modelId: o.model, set: o.questions, split, k: o.k, temperature: o.temperature, topP: o.topP, topK: o.topK, seed: o.seed, untilCorrect: o.untilCorrect, maxK: o.maxK, engine });
-      if (!RUN_NAME.test(name)) throw new InputError(`invalid run name "${name}"`, { where: '--name', hint: 'use letters, digits, ".", "_" or "-"' });
       if (o.workers === 0 && engine.kind === 'tfjs') await initBackend({ log: (l) => process.stderr.write(`${l}\n`) });
       await withStore(cmd, async (store, { runDir }) => {
+        const modelId = await modelArg(store, o.model);
+        const name =
+          o.name ??
+          defaultSampleRunName({ modelId, set: o.questions, split, k: o.k, temperature: o.temperature, topP: o.topP, topK: o.topK, seed: o.seed, untilCorrect: o.untilCorrect, maxK: o.maxK, engine });
+        if (!RUN_NAME.test(name)) throw new InputError(`invalid run name "${name}"`, { where: '--name', hint: 'use letters, digits, ".", "_" or "-"' });
         const bar = sampleProgressBar(`sample ${name}`);
         let res;
         try {
           res = await sampleStage(store, {
             runName: name,
-            modelId: o.model,
+            modelId,
             runDir,
             set: o.questions,
             split,

@@ -4,6 +4,7 @@ import { InputError } from '@sieve/core';
 import { initBackend } from '@sieve/model';
 import { isTrainMethod, LoopHyperSchema, METHODS, MethodHyperSchema, TRAIN_DEFAULTS, TRAIN_METHODS, trainModel } from '@sieve/train';
 import { withStore } from '../context';
+import { modelArg } from '../hf-model';
 import { checkName, logLine, parseDatasetRef } from '../parse';
 import { trainProgressBar } from '../progress';
 import { addSchemaOptions, schemaValues } from '../schema-options';
@@ -18,6 +19,7 @@ interface TrainFlags extends Record<string, unknown> {
   seed?: number;
   steps?: number;
   restart?: boolean;
+  ignoreMemory?: boolean;
   json?: boolean;
 }
 
@@ -31,11 +33,12 @@ export function registerTrain(program: Command): void {
     )
     .requiredOption('--method <m>', `one of: ${TRAIN_METHODS.map((m) => `${m} (${METHODS[m].summary})`).join('; ')}`)
     .requiredOption('--dataset <name[@version]>', 'dataset in this run (latest version unless @version)')
-    .requiredOption('--from <model>', 'starting model: a model id of this run (e.g. base) or a checkpoint folder')
+    .requiredOption('--from <model>', 'starting model: a model id of this run (e.g. base), a checkpoint folder, or hf:PATH (a Hugging Face folder, imported into the run)')
     .option('--name <run>', 'run name, also the trained model id (default: <method>-<dataset>-s<seed>)')
     .option('--eval-dataset <name[@version]>', 'held-out set to evaluate on instead of a share of --dataset');
   addSchemaOptions(cmd, LoopHyperSchema);
   addSchemaOptions(cmd, MethodHyperSchema)
+    .option('--ignore-memory', 'train even when the memory estimate (16 bytes per parameter) exceeds the free memory')
     .option('--restart', 'discard an unfinished (or finished) run of this name and start over')
     .option('--json', 'print the result as JSON')
     .action(async (o: TrainFlags, command: Command) => {
@@ -56,7 +59,8 @@ export function registerTrain(program: Command): void {
           method,
           dataset,
           ...(o.evalDataset ? { evalDataset: parseDatasetRef(o.evalDataset) } : {}),
-          from: o.from,
+          from: await modelArg(store, o.from),
+          ignoreMemory: o.ignoreMemory ?? false,
           outDir: path.join(runDir, 'models', name),
           resume: !o.restart,
           onProgress: bar.onProgress,

