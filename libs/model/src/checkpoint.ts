@@ -205,7 +205,7 @@ export function readCheckpointConfig(dir: string): ModelConfig {
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new SieveError(`checkpoint ${path.resolve(dir)}: cannot read config.json`, { where: file, hint: REDO, cause: err });
+    throw new SieveError(`checkpoint ${path.resolve(dir)}: cannot read config.json`, { where: file, hint: rebuildHint(dir, null), cause: err });
   }
   return parseModelConfig(raw, file);
 }
