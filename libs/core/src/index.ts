@@ -4,3 +4,4 @@ export { stableStringify, sha256, fingerprint } from './hash';
 export { gsm8kData, readGsm8kRows, GSM8K_FIXTURE_DIR, type Gsm8kData } from './gsm8k-data';
 export { defineStage, outName, type StageDef, type StageInstanceSpec, type StageOutputs, type StageProgress, type StageRunContext } from './stage';
 export { escapeControl, quoteText } from './escape';
+export { serializeError, rebuildError, type SerializedError } from './worker-error';

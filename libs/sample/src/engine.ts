@@ -5,11 +5,11 @@
  */
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
-import { InputError, SieveError } from '@sieve/core';
+import { InputError, rebuildError, SieveError } from '@sieve/core';
 import { initBackend, loadCheckpoint, tokenizerFromJSON, type ModelConfig, type Tokenizer } from '@sieve/model';
 import { generate, type GenerateHooks } from './generate';
 import type { GenRequest, GenResult, GenerateParams } from './sequence';
-import type { FromWorker, SerializedError, ToWorker, WorkerInit } from './worker-protocol';
+import type { FromWorker, ToWorker, WorkerInit } from './worker-protocol';
 
 export interface EngineOptions {
   checkpointDir: string;
@@ -59,11 +59,6 @@ async function openInProcess(opts: EngineOptions): Promise<Engine> {
   };
 }
 
-function rebuildError(e: SerializedError, what: string): SieveError {
-  const opts = { ...(e.where ? { where: e.where } : {}), ...(e.hint ? { hint: e.hint } : {}) };
-  const cause = Object.assign(new Error(e.message), { name: e.name, stack: e.stack });
-  return e.name === 'InputError' ? new InputError(e.message, { ...opts, cause }) : new SieveError(`${what}: ${e.message}`, { ...opts, cause });
-}
 
 interface Pending {
   id: number;

@@ -5,7 +5,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend, loadCheckpoint } from '@sieve/model';
 import { generate } from './generate';
-import { serializeError, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol';
+import { serializeError } from '@sieve/core';
+import type { FromWorker, ToWorker, WorkerInit } from './worker-protocol';
 
 const port = parentPort;
 if (!port) throw new Error('sample-worker.ts must run in a worker thread (see engine.ts)');

@@ -1,4 +1,5 @@
 /** Messages between the main thread and a sampling worker (structured-clone friendly). */
+import type { SerializedError } from '@sieve/core';
 import type { ModelConfig, TokenizerJSON } from '@sieve/model';
 import type { GenRequest, GenResult, GenerateParams } from './sequence';
 
@@ -21,29 +22,9 @@ export interface JobMessage {
 
 export type ToWorker = JobMessage | { type: 'close' };
 
-export interface SerializedError {
-  message: string;
-  name: string;
-  stack?: string;
-  hint?: string;
-  where?: string;
-}
 
 export type FromWorker =
   | { type: 'ready'; config: ModelConfig; tokenizer: TokenizerJSON; backend: string }
   | { type: 'result'; id: number; results: GenResult[] }
   | { type: 'error'; id: number | null; error: SerializedError };
 
-export function serializeError(err: unknown): SerializedError {
-  if (err instanceof Error) {
-    const extra = err as Error & { hint?: unknown; where?: unknown };
-    return {
-      message: err.message,
-      name: err.name,
-      ...(err.stack ? { stack: err.stack } : {}),
-      ...(typeof extra.hint === 'string' ? { hint: extra.hint } : {}),
-      ...(typeof extra.where === 'string' ? { where: extra.where } : {}),
-    };
-  }
-  return { message: String(err), name: 'Error' };
-}

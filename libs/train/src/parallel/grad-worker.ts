@@ -9,7 +9,8 @@ import { initBackend, setFastGrads, Transformer } from '@sieve/model';
 import '../gradients';
 import { disposeGrads } from '../clip';
 import { microGrads, type ObjectiveContext } from '../objective';
-import { readFlat, serializeError, writeFlat, type FromWorker, type ToWorker, type WorkerInit } from './protocol';
+import { serializeError } from '@sieve/core';
+import { readFlat, writeFlat, type FromWorker, type ToWorker, type WorkerInit } from './protocol';
 
 const port = parentPort;
 if (!port) throw new Error('grad-worker.ts must run in a worker thread (see replica-pool.ts)');

@@ -3,7 +3,7 @@
  * the flat layout that parameters and gradients take in shared memory.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { InputError, SieveError } from '@sieve/core';
+import { SieveError, type SerializedError } from '@sieve/core';
 import type { ModelConfig } from '@sieve/model';
 import type { TokenBatch } from '../batch';
 import type { Grads } from '../clip';
@@ -94,31 +94,3 @@ export type FromWorker =
   | { type: 'done'; version: number; outs: { slot: number; out: MicroOutput }[]; numTensors: number }
   | { type: 'error'; error: SerializedError };
 
-export interface SerializedError {
-  message: string;
-  name: string;
-  stack?: string;
-  hint?: string;
-  where?: string;
-}
-
-// The same two helpers as libs/sample's worker protocol (train may not import sample).
-export function serializeError(err: unknown): SerializedError {
-  if (err instanceof Error) {
-    const extra = err as Error & { hint?: unknown; where?: unknown };
-    return {
-      message: err.message,
-      name: err.name,
-      ...(err.stack ? { stack: err.stack } : {}),
-      ...(typeof extra.hint === 'string' ? { hint: extra.hint } : {}),
-      ...(typeof extra.where === 'string' ? { where: extra.where } : {}),
-    };
-  }
-  return { message: String(err), name: 'Error' };
-}
-
-export function rebuildError(e: SerializedError, what: string): SieveError {
-  const opts = { ...(e.where ? { where: e.where } : {}), ...(e.hint ? { hint: e.hint } : {}) };
-  const cause = Object.assign(new Error(e.message), { name: e.name, stack: e.stack });
-  return e.name === 'InputError' ? new InputError(e.message, { ...opts, cause }) : new SieveError(`${what}: ${e.message}`, { ...opts, cause });
-}

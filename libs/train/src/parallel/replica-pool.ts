@@ -13,7 +13,8 @@ import { activeBackend, fastGradsEnabled } from '@sieve/model';
 import type { TokenBatch } from '../batch';
 import { disposeGrads, type Grads } from '../clip';
 import { microGrads, unitsOf, type MicroOutput, type ObjectiveContext } from '../objective';
-import { flatLayout, gradsFromFlat, rebuildError, writeFlat, type FlatLayout, type FromWorker, type ShardJob, type WorkerInit } from './protocol';
+import { rebuildError } from '@sieve/core';
+import { flatLayout, gradsFromFlat, writeFlat, type FlatLayout, type FromWorker, type ShardJob, type WorkerInit } from './protocol';
 
 /** The repo's tsconfig (path aliases) for the worker's TypeScript loader. */
 function tsconfigPath(): string {
