@@ -68,6 +68,8 @@ export interface ImportHfOptions {
   kind?: ModelKind;
   /** Fingerprint already computed by the caller (the stage's select). */
   fingerprint?: string;
+  /** Convert even when a checkpoint of this content is registered (the stage reruns only when it must, e.g. a corrupt checkpoint). */
+  force?: boolean;
   log?: (line: string) => void;
 }
 
@@ -91,7 +93,7 @@ export async function importHfModel(store: Store, o: ImportHfOptions): Promise<I
   const modelId = o.modelId ?? hfModelId(dir, fp);
   const outDir = path.resolve(o.outDir ?? path.join(runDirOf(store), 'models', modelId));
   const source = { path: dir, fingerprint: fp };
-  if (store.models.get(modelId) && importedFrom(outDir) === fp) {
+  if (!o.force && store.models.get(modelId) && importedFrom(outDir) === fp) {
     o.log?.(`model ${modelId}: already imported from ${dir}`);
     return { modelId, outDir, alreadyImported: true };
   }

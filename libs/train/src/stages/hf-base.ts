@@ -76,6 +76,6 @@ export async function runHfBase(store: Store, s: HfBaseSlice, o: { modelId: stri
       o.log(`made a tiny random ${s.makeTiny.arch} in ${s.hf}`);
     }
   }
-  const res = await importHfModel(store, { dir: s.hf, modelId: o.modelId, outDir: o.outDir, kind: 'base', log: o.log });
+  const res = await importHfModel(store, { dir: s.hf, modelId: o.modelId, outDir: o.outDir, kind: 'base', force: true, log: o.log });
   return { modelId: res.modelId, hf: s.hf };
 }
