@@ -5,10 +5,9 @@
  * dims fastest-varying first, ggml type, offset into the data section), padding to the
  * alignment (32), then each tensor's data, each aligned to 32. All little-endian.
  */
-import * as fs from 'node:fs';
 import { SieveError } from '@sieve/core';
 import { f32ToF16 } from './dtypes';
-import { writeFully } from './safetensors';
+import { writeAtomically, writeFully } from './atomic-write';
 
 export const GGUF_ALIGNMENT = 32;
 
@@ -153,9 +152,7 @@ export function writeGguf(file: string, metadata: readonly (readonly [string, Gg
   }
   h.pad(GGUF_ALIGNMENT);
 
-  const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
-  const fd = fs.openSync(tmp, 'w');
-  try {
+  writeAtomically(file, (fd) => {
     writeFully(fd, h.bytes());
     for (const t of tensors) {
       const v = t.data();
@@ -166,12 +163,5 @@ export function writeGguf(file: string, metadata: readonly (readonly [string, Gg
       const pad = align(bytes.length) - bytes.length;
       if (pad) writeFully(fd, new Uint8Array(pad));
     }
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-  } catch (err) {
-    fs.closeSync(fd);
-    fs.rmSync(tmp, { force: true });
-    throw err instanceof SieveError ? err : new SieveError(`could not write ${file}`, { where: file, cause: err, hint: 'check the disk space and permissions' });
-  }
-  fs.renameSync(tmp, file);
+  });
 }

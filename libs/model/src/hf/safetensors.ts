@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { InputError, SieveError } from '@sieve/core';
+import { writeAtomically, writeFully } from './atomic-write';
 import { bf16ToF32, f16ToF32, f32ToBf16, f32ToF16 } from './dtypes';
 
 export type FloatDtype = 'F32' | 'F16' | 'BF16';
@@ -184,9 +185,7 @@ export function writeSafetensors(
   const len = Buffer.alloc(8);
   len.writeBigUInt64LE(BigInt(json.length));
 
-  const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
-  const fd = fs.openSync(tmp, 'w');
-  try {
+  writeAtomically(file, (fd) => {
     fs.writeSync(fd, len);
     fs.writeSync(fd, json);
     for (const t of tensors) {
@@ -196,17 +195,6 @@ export function writeSafetensors(
         opts.dtype === 'F32' ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength) : new Uint8Array((opts.dtype === 'BF16' ? f32ToBf16(v) : f32ToF16(v)).buffer);
       writeFully(fd, bytes);
     }
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-  } catch (err) {
-    fs.closeSync(fd);
-    fs.rmSync(tmp, { force: true });
-    throw err instanceof SieveError ? err : new SieveError(`could not write ${file}`, { where: file, cause: err, hint: 'check the disk space and permissions' });
-  }
-  fs.renameSync(tmp, file);
+  });
 }
 
-export function writeFully(fd: number, bytes: Uint8Array): void {
-  let done = 0;
-  while (done < bytes.length) done += fs.writeSync(fd, bytes, done, bytes.length - done);
-}
