@@ -39,8 +39,32 @@ describe('verifyCheckpoint', () => {
   it('accepts an intact checkpoint, with the size and sha256 its manifest records', async () => {
     const dir = await saved('ok', BASE);
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { byteLength: number; sha256: string };
-    expect(await verifyCheckpoint(dir)).toEqual({ ok: true, byteLength: manifest.byteLength, sha256: manifest.sha256 });
+    expect(await verifyCheckpoint(dir)).toEqual({ ok: true, byteLength: manifest.byteLength, sha256: manifest.sha256, hashed: true });
     expect(manifest.byteLength).toBe(fs.statSync(path.join(dir, 'weights.bin')).size);
+  });
+
+  it('does not re-read unchanged weights, and still catches a same-size overwrite with its mtime set back', async () => {
+    const dir = await saved('cached', BASE);
+    const file = path.join(dir, 'weights.bin');
+    expect(await verifyCheckpoint(dir)).toMatchObject({ ok: true, hashed: true });
+    expect(await verifyCheckpoint(dir)).toMatchObject({ ok: true, hashed: false });
+    // Flip one byte in place and restore the old mtime: size and mtime match the record, ctime does not.
+    const before = fs.statSync(file);
+    const fd = fs.openSync(file, 'r+');
+    const b = Buffer.alloc(1);
+    fs.readSync(fd, b, 0, 1, 10);
+    b[0] = (b[0] ?? 0) ^ 0xff;
+    fs.writeSync(fd, b, 0, 1, 10);
+    fs.closeSync(fd);
+    fs.utimesSync(file, before.atime, before.mtime);
+    expect(await verifyCheckpoint(dir)).toMatchObject({ ok: false, why: expect.stringContaining('does not match the sha256') as unknown });
+    // A damaged record only costs a re-hash.
+    b[0] = (b[0] ?? 0) ^ 0xff;
+    fs.writeFileSync(path.join(dir, '.verified.json'), '{not json');
+    const fd2 = fs.openSync(file, 'r+');
+    fs.writeSync(fd2, b, 0, 1, 10);
+    fs.closeSync(fd2);
+    expect(await verifyCheckpoint(dir)).toMatchObject({ ok: true, hashed: true });
   });
 
   it('a truncated trained checkpoint fails, and the hint names the sieve train command that rebuilds it', async () => {
