@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createRng, shuffleInPlace, InputError, formatError, exitCodeOf, fingerprint, stableStringify } from './index';
+import { createRng, shuffleInPlace } from './rng';
+import { InputError, formatError, exitCodeOf } from './errors';
+import { fingerprint, stableStringify } from './hash';
 
 describe('rng', () => {
   it('is deterministic per seed and differs across seeds', () => {

@@ -1,7 +1,14 @@
-export { SieveError, InputError, formatError, exitCodeOf, type SieveErrorOptions } from './errors';
+export { SieveError, InputError, formatError, exitCodeOf } from './errors';
 export { createRng, mixSeed, shuffleInPlace, type Rng } from './rng';
 export { stableStringify, sha256, fingerprint } from './hash';
-export { gsm8kData, readGsm8kRows, GSM8K_FIXTURE_DIR, type Gsm8kData } from './gsm8k-data';
-export { defineStage, outName, type StageDef, type StageInstanceSpec, type StageOutputs, type StageProgress, type StageRunContext } from './stage';
+export { gsm8kData, readGsm8kRows, GSM8K_FIXTURE_DIR } from './gsm8k-data';
+export {
+  defineStage,
+  outName,
+  type StageDef,
+  type StageOutputs,
+  type StageProgress,
+  type StageRunContext,
+} from './stage';
 export { escapeControl, quoteText } from './escape';
 export { serializeError, rebuildError, type SerializedError } from './worker-error';

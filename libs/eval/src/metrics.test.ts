@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '@sieve/core';
-import { avgAtN, greedyAccuracy, meanPassAtK, passAtK, summarizeEvaluation } from './index';
+import { avgAtN, greedyAccuracy, meanPassAtK, passAtK } from './metrics';
+import { summarizeEvaluation } from './summary';
 
 describe('pass@k (unbiased estimator)', () => {
   it('matches hand-computed values', () => {

@@ -3,7 +3,11 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Store, type EvaluationInput, type MetricRow } from '@sieve/store';
-import { collectReportData, renderHtml, renderMarkdown, writeReport, type ReportData } from './index';
+import { collectReportData } from './report/collect';
+import { renderHtml } from './report/html';
+import { renderMarkdown } from './report/markdown';
+import { writeReport } from './report/write';
+import { type ReportData } from './report/types';
 
 const dirs: string[] = [];
 function tempDir(): string {

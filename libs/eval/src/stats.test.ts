@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '@sieve/core';
-import { meanCI, pairedDiffCI, tQuantile } from './index';
+import { meanCI, pairedDiffCI } from './stats';
+import { tQuantile } from './t-dist';
 
 describe('Student-t quantiles', () => {
   it('match closed forms for df 1 and 2', () => {

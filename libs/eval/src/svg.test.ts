@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '@sieve/core';
-import { barChart, escapeXml, histogram, lineChart } from './index';
+import { barChart } from './svg/bar-chart';
+import { escapeXml } from './svg/xml';
+import { histogram } from './svg/histogram';
+import { lineChart } from './svg/line-chart';
 import { niceTicks } from './svg/scale';
 
 /** Checks XML well-formedness the cheap way: balanced tags, nothing raw between them, known entities only. */

@@ -1,16 +1,24 @@
 export { Store, type StoreCounts } from './store';
-export { migrations, type Migration } from './migrations';
-export { QuestionRepo, questionHash, type QuestionInput, type QuestionRow, type SetSummary } from './questions';
-export { StageRepo, type StageRecord, type StageStatus } from './stages';
-export { toJson, fromJson, nowIso } from './json';
-export { ModelRepo, type ModelRow, type ModelKind } from './models';
-export { SampleRepo, encodeFloats, decodeFloats, type SampleRunRow, type SampleInput, type SampleRow } from './samples';
-export { VerdictRepo, DEFAULT_VERIFIER, questionVerifier, type VerifierChoice, type VerdictInput, type VerdictRow, type VerdictStatus, type JudgedSample, type UnverifiedSample, type QuestionTally } from './verdicts';
-export { DatasetRepo, type DatasetRow, type DatasetItemInput, type DatasetItemRow, type DatasetKind, type LengthCount, type SampleDecision } from './datasets';
-export { TrainingRepo, type TrainingRunRow, type MetricRow } from './training';
-export { EvaluationRepo, type EvaluationInput, type EvaluationRow } from './evaluations';
+export { migrations } from './migrations';
+export { type QuestionRow } from './questions';
+export { type StageRecord } from './stages';
+export { fromJson } from './json';
+export { type ModelRow, type ModelKind } from './models';
+export { type SampleRunRow, type SampleInput, type SampleRow } from './samples';
+export {
+  questionVerifier,
+  type VerdictInput,
+  type VerdictRow,
+  type VerdictStatus,
+  type JudgedSample,
+  type UnverifiedSample,
+  type QuestionTally,
+} from './verdicts';
+export { type DatasetRow, type DatasetItemInput, type DatasetItemRow } from './datasets';
+export { type TrainingRunRow, type MetricRow } from './training';
+export { type EvaluationInput, type EvaluationRow } from './evaluations';
 export { modelFolder, type RunEnv } from './run-env';
-export { type ItemFilter, type ItemSummary, type Page } from './dataset-item-pages';
+export { type ItemSummary, type Page } from './dataset-item-pages';
 export { type SampleWithVerdict } from './sample-entries';
-export { isDamagedStoreError, damagedStoreError } from './store-errors';
-export { acquireRunLock, pidAlive, LOCK_FILE, type RunLock, type LockOwner, type AcquireOptions } from './run-lock';
+export { damagedStoreError } from './store-errors';
+export { acquireRunLock } from './run-lock';

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Store, type SampleInput } from './index';
+import { Store } from './store';
+import { type SampleInput } from './samples';
 
 const dirs: string[] = [];
 function open(): Store {

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Store, migrations, type QuestionInput } from './index';
+import { Store } from './store';
+import { migrations } from './migrations';
+import { type QuestionInput } from './questions';
 import { rawConnection, removeTempStores, tempStorePath as tempDb } from './test-helpers';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { InputError } from '@sieve/core';
-import { loadQuestions, readRecords } from './index';
+import { loadQuestions } from './import/load-questions';
+import { readRecords } from './import/read-records';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sieve-tasks-csv-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

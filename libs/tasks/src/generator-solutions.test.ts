@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkSteps, evaluateArithmetic, verify } from '@sieve/verify';
-import { generateQuestions, PRESETS } from './index';
+import { generateQuestions } from './generator/generate';
+import { PRESETS } from './generator/options';
 
 /** "a op b=<<a op b=c>>c": the visible calculation must match its annotation. */
 const ANNOTATED = /(-?\d+[-+*/]\d+)=<<(-?\d+[-+*/]\d+)=(-?\d+)>>(-?\d+)/g;

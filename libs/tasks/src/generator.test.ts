@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '@sieve/core';
-import { generateQuestions, generateSplits, PRESETS, type NewQuestion } from './index';
+import { generateQuestions, generateSplits } from './generator/generate';
+import { PRESETS } from './generator/options';
+import { type NewQuestion } from './types';
 
 const texts = (qs: NewQuestion[]) => qs.map((q) => q.text);
 /** Numbers written in a question: with no commas and no digits in names, these are its operands. */

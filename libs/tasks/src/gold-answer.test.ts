@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extractGoldAnswer } from './index';
+import { extractGoldAnswer } from './import/gold-answer';
 
 describe('extractGoldAnswer', () => {
   it.each([

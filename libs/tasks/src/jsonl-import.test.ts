@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { GSM8K_FIXTURE_DIR, InputError, gsm8kData } from '@sieve/core';
-import { loadQuestions, readRecords, type NewQuestion } from './index';
+import { loadQuestions } from './import/load-questions';
+import { readRecords } from './import/read-records';
+import { type NewQuestion } from './types';
 
 const gsm8k = gsm8kData();
 const gsm8kTest = path.join(gsm8k.dir, 'test.jsonl');

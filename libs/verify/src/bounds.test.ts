@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { checkSteps, verify, type Verdict } from './index';
+import { checkSteps } from './steps';
+import { verify } from './registry';
+import { type Verdict } from './numeric-verifier';
 
 const MB = 1024 * 1024;
 

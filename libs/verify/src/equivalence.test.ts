@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '@sieve/core';
-import { parseAnswer, verify, type VerdictStatus } from './index';
+import { parseAnswer } from './parse-answer';
+import { verify } from './registry';
+import { type VerdictStatus } from './numeric-verifier';
 
 // [response, gold, expected status]
 const table: Array<[string, string, VerdictStatus]> = [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extractAnswer, type ExtractionRule } from './index';
+import { extractAnswer, type ExtractionRule } from './extract';
 
 // [text, expected raw, expected rule] — null when nothing can be extracted.
 const cases: Array<[string, string, ExtractionRule] | [string, null]> = [

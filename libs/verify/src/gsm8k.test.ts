@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GSM8K_FIXTURE_DIR, gsm8kData, readGsm8kRows } from '@sieve/core';
-import { checkSteps, verify } from './index';
+import { checkSteps } from './steps';
+import { verify } from './registry';
 
 // The project's GSM8K-format fixture always; GSM8K itself too when present (SIEVE_GSM8K_DIR or ../shared/data/gsm8k).
 const data = gsm8kData();

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '@sieve/core';
 import { synthesiseBenchRows } from './bench';
-import { benchVerify, getVerifier, listVerifiers, registerVerifier, verify, type Verifier } from './index';
+import { benchVerify } from './bench';
+import { getVerifier, listVerifiers, registerVerifier, verify } from './registry';
+import { type Verifier } from './numeric-verifier';
 
 describe('verifier registry', () => {
   it('has the built-in numeric verifier as the default', () => {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { checkSteps, evaluateArithmetic, verify } from './index';
+import { checkSteps } from './steps';
+import { evaluateArithmetic } from './arith';
+import { verify } from './registry';
 
 const value = (src: string): number | null => {
   const r = evaluateArithmetic(src);
