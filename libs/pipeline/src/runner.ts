@@ -219,7 +219,7 @@ export async function runStages(env: RunEnv, instances: readonly PlannedInstance
       const inst = ready[0];
       if (inst === undefined) break;
       // An instance most of what remains waits for (sample, verify, filter) runs alone on every core.
-      const gate = jobs > 1 && descendants.get(inst.id)! * 2 > pending.length;
+      const gate = jobs > 1 && (descendants.get(inst.id) ?? 0) * 2 > pending.length;
       if (gate && running.size > 0) break;
       pending = pending.filter((p) => p !== inst);
       progressed = true;
