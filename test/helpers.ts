@@ -1,5 +1,6 @@
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import sparticuz from '@sparticuz/chromium';
 import { chromium, type Browser } from 'playwright-core';
 import { tmpdir } from 'node:os';
@@ -122,4 +123,48 @@ export async function writeRun(cwd: string, name: string): Promise<{ runDir: str
     store.close();
   }
   return { runDir, dbPath };
+}
+
+/**
+ * Everything a run computed, keyed by names (never by row ids or times, which depend on the order
+ * stages ran in): every sample run's samples (texts, seeds, log-probs), every training run's
+ * metrics (losses), every evaluation's numbers, and the sha256 of every checkpoint's weights.
+ * Two runs of one config give equal contents whatever `--jobs` was.
+ */
+const TIMING_KEYS = new Set(['seconds', 'tokensPerSec']);
+export function runContents(runDir: string): Record<string, unknown> {
+  const store = Store.open(join(runDir, 'sieve.sqlite'), { readonly: true });
+  try {
+    const samples = Object.fromEntries(
+      store.samples
+        .listRuns()
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map((r) => [
+          r.name,
+          { modelId: r.modelId, set: r.set, split: r.split, params: r.params, seed: r.seed, status: r.status, samples: store.samples.list(r.id).map(({ id: _id, runId: _run, tokenLogprobs, ...s }) => ({ ...s, tokenLogprobs: tokenLogprobs ? [...tokenLogprobs] : null })) },
+        ]),
+    );
+    const training = Object.fromEntries(
+      store.training
+        .list()
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map((r) => [r.name, { method: r.method, seed: r.seed, step: r.step, status: r.status, outModelId: r.outModelId, config: { ...r.config, fingerprint: 'of the config with its paths' }, metrics: store.training.metrics(r.id) }]),
+    );
+    const evaluations = store.evaluations
+      .list()
+      .map(({ id: _id, createdAt: _at, ...e }) => e)
+      .sort((a, b) => `${a.modelId}/${a.set}/${a.split}`.localeCompare(`${b.modelId}/${b.set}/${b.split}`));
+    const weights = Object.fromEntries(
+      store.models
+        .list()
+        .sort((a, b) => a.id.localeCompare(b.id))
+        .map((m) => [m.id, createHash('sha256').update(readFileSync(join(runDir, 'models', m.id, 'weights.bin'))).digest('hex')]),
+    );
+    const stages = Object.fromEntries(store.stages.list().map((r) => [r.key ? `${r.stage}:${r.key}` : r.stage, { status: r.status, fingerprint: r.fingerprint }]));
+    // Timings and the run folder's path are not results.
+    const normal = JSON.parse(JSON.stringify({ samples, training, evaluations, weights, stages }).replaceAll(runDir, '<run>'), (k, v: unknown) => (TIMING_KEYS.has(k) ? undefined : v)) as Record<string, unknown>;
+    return normal;
+  } finally {
+    store.close();
+  }
 }

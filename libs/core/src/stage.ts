@@ -35,6 +35,12 @@ export interface StageRunContext<Env, Slice, Out extends StageOutputs = StageOut
   /** True when the same fingerprint was left 'running' by a killed run: continue, don't restart. */
   resume: boolean;
   fingerprint: string;
+  /**
+   * CPU threads this instance may use: all cores when it runs alone, its share when the runner runs
+   * instances side by side (`sieve run --jobs`). Stages cap their worker threads to it; results never
+   * depend on it, so it is not fingerprinted. Undefined: no cap (the stage's own setting).
+   */
+  threads?: number;
   log(line: string): void;
   progress(label: string, total: number): StageProgress;
 }

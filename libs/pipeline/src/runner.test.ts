@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineStage, outName } from '@sieve/core';
 import { Store, type RunEnv } from '@sieve/store';
-import { planStages, runStages, type AnyStage } from './runner';
+import { planStages, runInProcess, runStages, type AnyStage, type InstanceExecutor } from './runner';
 
 const dirs: string[] = [];
 function env(): RunEnv {
@@ -165,5 +165,56 @@ describe('runStages', () => {
     ran.length = 0;
     await runStages(e, planStages(chain(ran), cfg2));
     expect(ran).toEqual(['train:b']);
+  });
+
+  /** runInProcess, recording when each instance starts (with its threads and whether it runs alone) and ends. */
+  const traced = (events: string[]): InstanceExecutor => async (env, task) => {
+    events.push(`start ${task.inst.id} threads=${task.threads ?? 'own'}${task.alone ? ' alone' : ''}`);
+    await new Promise((r) => setImmediate(r)); // let the others start
+    try {
+      return await runInProcess(env, task);
+    } finally {
+      events.push(`end ${task.inst.id}`);
+    }
+  };
+
+  it('with jobs 2, what is ready runs side by side on a share of the cores; what most instances wait for runs alone', async () => {
+    const e = env();
+    const events: string[] = [];
+    const trains = ['a', 'b', 'c'];
+    await runStages(e, planStages(chain([]), { ...CFG, trains }), { jobs: 2, cores: 2, execute: traced(events) });
+    expect(events).toEqual([
+      'start questions threads=own alone',
+      'end questions',
+      'start sample threads=own alone',
+      'end sample',
+      'start filter threads=own alone',
+      'end filter',
+      'start train:a threads=1',
+      'start train:b threads=1',
+      'end train:a',
+      'start train:c threads=1',
+      'end train:b',
+      'end train:c',
+    ]);
+    // The same records as one after another.
+    const seq = env();
+    await runStages(seq, planStages(chain([]), { ...CFG, trains }));
+    const records = (x: RunEnv) => x.store.stages.list().map((r) => [r.stage, r.key, r.status, r.fingerprint]);
+    expect(records(e)).toEqual(records(seq));
+  });
+
+  it('with jobs 2, a failure starts nothing new, lets the running instance finish, and throws its error', async () => {
+    const e = env();
+    const events: string[] = [];
+    const lines: string[] = [];
+    const run = runStages(e, planStages(chain([], 'train:a'), { ...CFG, trains: ['a', 'b', 'c'] }), { jobs: 2, cores: 2, execute: traced(events), log: (l) => lines.push(l) });
+    await expect(run).rejects.toThrow(/killed in train:a/);
+    expect(events).toContain('end train:b');
+    expect(events.filter((ev) => ev.startsWith('start train:c'))).toEqual([]);
+    expect(lines).toContain('train:a: failed: killed in train:a; starting nothing new, waiting for train:b to finish');
+    expect(e.store.stages.get('train', 'a')!.status).toBe('failed');
+    expect(e.store.stages.get('train', 'b')!.status).toBe('done');
+    expect(e.store.stages.get('train', 'c')).toBeUndefined();
   });
 });

@@ -117,7 +117,7 @@ export class DatasetRepo {
         stmt.run(id, it.sampleId, it.questionId, it.prompt, it.response, it.kept ? 1 : 0, it.dropReason, it.rejectedSampleId ?? null, it.rejectedResponse ?? null);
       }
       return this.get(id) as DatasetRow;
-    })();
+    }).immediate();
   }
 
   /**
@@ -131,7 +131,7 @@ export class DatasetRepo {
       const trainingRunsDetached = this.db.prepare('UPDATE training_runs SET dataset_id = NULL WHERE dataset_id IN (SELECT id FROM datasets WHERE name = ?)').run(name).changes;
       const datasets = this.db.prepare('DELETE FROM datasets WHERE name = ?').run(name).changes;
       return { datasets, trainingRunsDetached };
-    })();
+    }).immediate();
   }
 
   get(id: number): DatasetRow | undefined {

@@ -84,7 +84,7 @@ export class QuestionRepo {
       }
       return inserted;
     });
-    const inserted = run(questions);
+    const inserted = run.immediate(questions);
     return { inserted, duplicates: questions.length - inserted };
   }
 

@@ -166,7 +166,7 @@ export class SampleRepo {
       const ds = this.db.prepare('DELETE FROM datasets WHERE sample_run_id = @run').run({ run: runId }).changes;
       this.db.prepare('DELETE FROM sample_runs WHERE id = ?').run(runId);
       return { samples, datasets: ds, trainingRunsDetached };
-    })();
+    }).immediate();
   }
 
   /**
@@ -196,7 +196,7 @@ export class SampleRepo {
         n += stmt.run(runId, s.questionId, s.sampleIndex, s.seed, s.text, s.tokenCount, s.logprobSum, encodeFloats(s.tokenLogprobs), s.finishReason).changes;
       }
       return n;
-    })();
+    }).immediate();
   }
 
   list(runId: number, filter: { questionId?: number; limit?: number; offset?: number } = {}): SampleRow[] {

@@ -81,9 +81,14 @@ export class Store {
       .get() as StoreCounts;
   }
 
-  /** Runs fn in one transaction: all its writes land or none do. */
+  /**
+   * Runs fn in one transaction: all its writes land or none do. IMMEDIATE, as every write
+   * transaction of the store: it takes the write lock at BEGIN (waiting up to the busy timeout),
+   * so a transaction that reads before it writes never fails with SQLITE_BUSY when another process
+   * (a stage of `sieve run --jobs N`) committed in between.
+   */
   transaction<T>(fn: () => T): T {
-    return this.#db.transaction(fn)();
+    return this.#db.transaction(fn).immediate();
   }
 
   close(): void {

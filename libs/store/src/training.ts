@@ -99,7 +99,7 @@ export class TrainingRepo {
     );
     this.db.transaction(() => {
       for (const m of rows) stmt.run(runId, m.step, m.kind, toJson(m.values));
-    })();
+    }).immediate();
   }
 
   /** Drops metrics after a step: a run resumed from an earlier checkpoint rewrites them. */

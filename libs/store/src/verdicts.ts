@@ -143,7 +143,7 @@ export class VerdictRepo {
         stmt.run(v.sampleId, v.verifier, v.status, v.extracted, v.reason, v.stepsTotal, v.stepsWrong, v.stepsUnchecked, toJson(v.detail));
       }
       return verdicts.length;
-    })();
+    }).immediate();
   }
 
   forSample(sampleId: number): VerdictRow[] {

@@ -113,3 +113,13 @@ export function resolveHyper(input: Partial<Record<keyof TrainHyper, number | un
   }
   return h;
 }
+
+/**
+ * The gradient workers a stage instance uses when the runner gives it `threads` CPU threads
+ * (`StageRunContext.threads`, set when instances run side by side): `workers` (0 = all cores)
+ * capped to them. Results do not depend on it.
+ */
+export function workersWithin(workers: number, threads: number | undefined): number {
+  if (threads === undefined) return workers;
+  return workers === 0 ? threads : Math.min(workers, threads);
+}

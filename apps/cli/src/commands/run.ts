@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { InputError } from '@sieve/core';
 import { initBackend } from '@sieve/model';
-import { STAGES, configWarnings, isStageName, listPresets, loadPipelineConfig, loadPreset, runPipeline } from '@sieve/pipeline';
+import { STAGES, configWarnings, defaultJobs, isStageName, listPresets, loadPipelineConfig, loadPreset, runPipeline } from '@sieve/pipeline';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createProgress } from '../progress';
+import { createRunDisplay } from '../run-display';
 import { withStoreAt, type GlobalOptions } from '../context';
 
 interface RunOptions {
@@ -15,7 +15,15 @@ interface RunOptions {
   until?: string;
   force?: boolean;
   ignoreMemory?: boolean;
+  jobs?: string;
 }
+
+const jobsOption = (value: string | undefined): number => {
+  if (value === undefined) return defaultJobs();
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InputError(`--jobs must be a whole number ≥ 1, got "${value}"`, { where: '--jobs', hint: `1 runs the stages one after another; this machine has ${defaultJobs()} cores` });
+  return n;
+};
 
 const stageOption = (flag: string, value: string | undefined): string | undefined => {
   if (value === undefined) return undefined;
@@ -38,6 +46,10 @@ export function registerRun(program: Command): void {
     .option('--from <stage>', 'rerun this stage and everything after it')
     .option('--until <stage>', 'stop after this stage')
     .option('--force', 'ignore fingerprints: rerun every selected stage')
+    .option(
+      '--jobs <n>',
+      `stage instances to run at once once their inputs are done (trainings of different methods and seeds, evaluations of different models), each in its own process; they share the cores, so each gets its share as threads. 1 = one after another. Results do not depend on it (default: the number of cores, ${defaultJobs()})`,
+    )
     .option('--ignore-memory', 'train even when the memory estimate (16 bytes per parameter) exceeds the free memory')
     .action(async (opts: RunOptions, cmd: Command) => {
       if ((opts.preset === undefined) === (opts.config === undefined)) {
@@ -48,6 +60,7 @@ export function registerRun(program: Command): void {
       const only = stageOption('--only', opts.only);
       const from = stageOption('--from', opts.from);
       const until = stageOption('--until', opts.until);
+      const jobs = jobsOption(opts.jobs);
       const globals = cmd.optsWithGlobals<GlobalOptions>();
       const runExplicit = cmd.parent?.getOptionValueSource('run') === 'cli';
       const runDir = globals.db ? resolve(globals.db, '..') : resolve('data', 'runs', runExplicit ? globals.run : config.name);
@@ -55,7 +68,8 @@ export function registerRun(program: Command): void {
       await initBackend({ log: (l) => process.stderr.write(`${l}\n`) });
       const t0 = Date.now();
       await withStoreAt({ runDir, dbPath }, async (store) => {
-        process.stderr.write(`run folder: ${runDir}\n`);
+        process.stderr.write(`run folder: ${runDir}${jobs > 1 ? ` (up to ${jobs} stages at once)` : ''}\n`);
+        const display = createRunDisplay();
         await runPipeline({
           store,
           runDir,
@@ -65,8 +79,9 @@ export function registerRun(program: Command): void {
           ...(until ? { until } : {}),
           ...(opts.force ? { force: true } : {}),
           ...(opts.ignoreMemory ? { ignoreMemory: true } : {}),
-          log: (l) => process.stderr.write(`${l}\n`),
-          progress: (label, total) => createProgress(label, total),
+          jobs,
+          log: display.log,
+          progress: display.progress,
         });
       });
       const report = join(runDir, 'report', 'report.md');

@@ -47,7 +47,7 @@ export const EVAL_STAGE = defineStage<RunEnv & EngineEnv, Cfg, Slice, Record<str
   ],
   select: (cfg) => selectEval(cfg.eval, cfg.questions.evalSplits),
   outputs: () => ({}),
-  run: async ({ env, slice, key, input, progress }) => {
+  run: async ({ env, slice, key, input, threads, progress }) => {
     const set = input('questions', 'set');
     const modelId = input('model', 'modelId');
     const total = slice.splits.reduce((n, split) => n + env.store.questions.count({ set, split }), 0);
@@ -61,7 +61,9 @@ export const EVAL_STAGE = defineStage<RunEnv & EngineEnv, Cfg, Slice, Record<str
           hint: 'serve each checkpoint under its model id and write "{model}" in the name (e.g. "{model}"), or evaluate with the tfjs engine',
         });
       }
-      const rows = await evaluateModel(env.store, { ...opts, engine: withModelId(full, modelId), modelId, runDir: env.runDir, set, onProgress: (p) => bar.update(p.questionsDone) });
+      // Results do not depend on the worker count: the runner's share of the cores caps it (unfingerprinted).
+      const workers = threads === undefined ? opts.workers : Math.min(opts.workers, threads);
+      const rows = await evaluateModel(env.store, { ...opts, workers, engine: withModelId(full, modelId), modelId, runDir: env.runDir, set, onProgress: (p) => bar.update(p.questionsDone) });
       return { modelId, results: rows };
     } finally {
       bar.stop();

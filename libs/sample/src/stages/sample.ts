@@ -40,7 +40,7 @@ export const SAMPLE_STAGE = defineStage<RunEnv & EngineEnv, { sample: SampleOpti
   instances: () => [{ key: '', inputs: { questions: 'questions', base: 'pretrain' } }],
   select: (cfg) => selectSample(cfg.sample, cfg.questions.rftSplit),
   outputs: (_s, tag) => ({ runName: outName('rft-samples', tag) }),
-  run: async ({ env, slice, out, input, resume, progress }) => {
+  run: async ({ env, slice, out, input, resume, threads, progress }) => {
     const { store } = env;
     const set = input('questions', 'set');
     if (!resume) {
@@ -53,6 +53,8 @@ export const SAMPLE_STAGE = defineStage<RunEnv & EngineEnv, { sample: SampleOpti
       const { split, engine, ...s } = slice;
       const res = await sampleQuestions(store, {
         ...s,
+        // Results do not depend on the worker count: the runner's share of the cores caps it (unfingerprinted).
+        workers: threads === undefined ? s.workers : Math.min(s.workers, threads),
         engine: stageEngine(engine ?? { kind: 'tfjs' }, env, 'sample'),
         runName: out.runName,
         modelId: input('base', 'modelId'),

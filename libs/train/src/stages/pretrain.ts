@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { defineStage, InputError, outName } from '@sieve/core';
 import { verifyCheckpoint } from '@sieve/model';
 import { modelFolder, type RunEnv } from '@sieve/store';
-import { NEUTRAL_LOOP_VALUES, PretrainHyperSchema, withoutNeutral, type WithoutNeutral } from '../hyper';
+import { NEUTRAL_LOOP_VALUES, PretrainHyperSchema, withoutNeutral, workersWithin, type WithoutNeutral } from '../hyper';
 import { pretrain } from '../pretrain';
 import { HfBaseModelSchema, runHfBase, selectHfBase, type HfBaseModel, type HfBaseSlice } from './hf-base';
 
@@ -63,13 +63,14 @@ export const PRETRAIN_STAGE = defineStage<RunEnv, Cfg, Slice, { modelId: string 
     const res = await verifyCheckpoint(modelFolder(env, out.modelId));
     return res.ok ? null : `${res.why}; rebuilding it`;
   },
-  run: async ({ env, slice, out, input, resume, log, progress }) => {
+  run: async ({ env, slice, out, input, resume, threads, log, progress }) => {
     if (!('pretrain' in slice)) return runHfBase(env.store, slice, { modelId: out.modelId, outDir: modelFolder(env, out.modelId), log });
     const { corpus, ...hyper } = { ...NEUTRAL_LOOP_VALUES, ...slice.pretrain };
     const bar = progress('pretrain', hyper.steps);
     try {
       const res = await pretrain(env.store, {
         ...hyper,
+        workers: workersWithin(hyper.workers, threads),
         modelId: out.modelId,
         outDir: modelFolder(env, out.modelId),
         config: slice.model,

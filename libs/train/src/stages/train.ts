@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { defineStage, outName } from '@sieve/core';
 import { verifyCheckpoint } from '@sieve/model';
 import { modelFolder, type RunEnv } from '@sieve/store';
-import { LoopHyperSchema, TrainHyperSchema, withoutNeutral, type LoopHyper, type MethodOptions, type WithoutNeutral } from '../hyper';
+import { LoopHyperSchema, TrainHyperSchema, withoutNeutral, workersWithin, type LoopHyper, type MethodOptions, type WithoutNeutral } from '../hyper';
 import { METHODS, TRAIN_METHODS, type TrainMethod } from '../methods';
 import { trainModel } from '../train-model';
 
@@ -57,11 +57,12 @@ export const TRAIN_STAGE = defineStage<RunEnv & TrainEnv, { train: TrainOptions 
     const res = await verifyCheckpoint(modelFolder(env, out.modelId));
     return res.ok ? null : `${res.why}; rebuilding it`;
   },
-  run: async ({ env, slice, key, out, input, resume, log, progress }) => {
+  run: async ({ env, slice, key, out, input, resume, threads, log, progress }) => {
     const bar = progress(`train ${key}`, slice.steps);
     try {
       const res = await trainModel(env.store, {
         ...slice,
+        workers: workersWithin(slice.workers ?? 0, threads),
         runName: out.modelId,
         dataset: { name: input('dataset', 'dataset') },
         from: modelFolder(env, input('base', 'modelId')),
