@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defineStage, outName } from '@sieve/core';
+import { defineStage, outName, SieveError } from '@sieve/core';
 import { Store, type RunEnv } from '@sieve/store';
 import { planStages, runInProcess, runStages, type AnyStage, type InstanceExecutor } from './runner';
 
@@ -159,7 +159,10 @@ describe('runStages', () => {
 
     ran.length = 0;
     const cfg2 = { ...CFG, train: 2 };
-    await expect(runStages(e, planStages(chain(ran, 'train:b'), cfg2))).rejects.toThrow(/killed in train:b/);
+    const err = await runStages(e, planStages(chain(ran, 'train:b'), cfg2)).then(() => null, (x: unknown) => x);
+    // An unexpected error comes out named with its stage, the original as its cause.
+    expect(err).toBeInstanceOf(SieveError);
+    expect(err).toMatchObject({ message: 'stage train:b failed: killed in train:b', where: 'stage train:b', cause: { message: 'killed in train:b' } });
     expect(e.store.stages.get('train', 'b')!.status).toBe('failed');
     expect(e.store.stages.get('train', 'b')!.info).toEqual({ error: 'killed in train:b' });
     ran.length = 0;

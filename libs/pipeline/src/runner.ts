@@ -143,6 +143,16 @@ type Decision = { action: 'skipped' | 'not-selected'; why?: string } | { action:
  * nothing new starts; the instances already running finish (their outputs stay usable: a rerun
  * skips them) and the first error is thrown.
  */
+/** An unexpected error (not a SieveError, which already says where) named with the stage that threw it. */
+function withStage(err: unknown, id: string): unknown {
+  if (err instanceof SieveError) return err;
+  return new SieveError(`stage ${id} failed: ${err instanceof Error ? err.message : String(err)}`, {
+    where: `stage ${id}`,
+    hint: 'what it finished is kept: `sieve run` again resumes it; if it fails the same way, report it with this message',
+    cause: err,
+  });
+}
+
 export async function runStages(env: RunEnv, instances: readonly PlannedInstance[], opts: RunOptions = {}): Promise<StageOutcome[]> {
   const log = opts.log ?? (() => undefined);
   const jobs = Math.max(1, opts.jobs ?? 1);
@@ -200,7 +210,7 @@ export async function runStages(env: RunEnv, instances: readonly PlannedInstance
         },
         (err: unknown) => {
           env.store.stages.finish(inst.stage, inst.key, 'failed', { error: err instanceof Error ? err.message : String(err) });
-          fail(err);
+          fail(withStage(err, inst.id));
         },
       )
       .catch(fail) // the bookkeeping itself failed (e.g. the store)
