@@ -194,7 +194,7 @@ export async function runStages(env: RunEnv, instances: readonly PlannedInstance
       progress: (label, total) => (opts.progress ? opts.progress(label, total, inst.id) : noProgress()),
     };
     const fail = (err: unknown): void => {
-      if (failure === null) failure = { err };
+      if (failure === null) failure = { err: withStage(err, inst.id) };
       const others = [...running.keys()].filter((id) => id !== inst.id);
       if (jobs > 1) log(`${inst.id}: failed: ${err instanceof Error ? err.message : String(err)}${others.length ? `; starting nothing new, waiting for ${others.join(', ')} to finish` : ''}`);
     };
@@ -210,7 +210,7 @@ export async function runStages(env: RunEnv, instances: readonly PlannedInstance
         },
         (err: unknown) => {
           env.store.stages.finish(inst.stage, inst.key, 'failed', { error: err instanceof Error ? err.message : String(err) });
-          fail(withStage(err, inst.id));
+          fail(err);
         },
       )
       .catch(fail) // the bookkeeping itself failed (e.g. the store)
