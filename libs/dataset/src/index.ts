@@ -7,7 +7,6 @@ export {
   promptSpec,
   modelPromptSpec,
   type ModelPromptConfig,
-  questionMessages,
   questionPrompt,
   storedPrompt,
   promptOfStored,
@@ -16,8 +15,6 @@ export {
   describePrompt,
   type PromptFormat,
   type PromptSpec,
-  type PromptMessage,
-  type QuestionPrompt,
 } from './prompt';
 export { findRun } from './run-lookup';
 export {
