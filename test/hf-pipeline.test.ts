@@ -5,8 +5,9 @@
  * the same folder into a run from the command line.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadPreset } from '@sieve/pipeline';
 import { Store } from '@sieve/store';
 import { sieve, tempDir } from './helpers';
 
@@ -71,5 +72,39 @@ describe('sieve run --preset hf-tiny, end to end', { timeout: LONG }, () => {
     const again = sieve(dir, args, {}, LONG);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toMatch(/model hf-hf-tiny-qwen2-[0-9a-f]{8}: already imported from /);
+  });
+
+  it('"prompt": "chat" reruns exactly the stages that read the prompt (not questions, not the import), and every one uses it', () => {
+    const system = 'Answer with #### and the number.';
+    const hf = loadPreset('hf-tiny');
+    const config = join(dir, 'chat.json');
+    writeFileSync(config, JSON.stringify({ ...hf, model: { ...hf.model, prompt: 'chat', systemPrompt: system } }));
+    const res = sieve(dir, ['run', '--config', config], {}, LONG);
+    expect(res.code, res.stderr).toBe(0);
+    const lines = res.stderr.split('\n').filter((l) => /^(questions|pretrain|sample|verify|filter|train|eval|report)(:\S+)?: /.test(l));
+    const skipped = new Set(lines.filter((l) => /unchanged, skipped$/.test(l)).map((l) => l.split(':')[0]));
+    expect([...skipped].sort()).toEqual(['pretrain', 'questions']);
+    for (const stage of ['sample', 'verify', 'filter', 'train', 'eval', 'report']) expect(lines.some((l) => l.startsWith(stage) && !/skipped$/.test(l)), stage).toBe(true);
+
+    const spec = { format: 'chat', systemPrompt: system };
+    const store = Store.open(join(runDir(), 'sieve.sqlite'), { readonly: true });
+    try {
+      const run = store.samples.listRuns().find((r) => r.params['prompt'] !== undefined);
+      expect(run?.params['prompt']).toEqual(spec);
+      const datasets = store.datasets.list().filter((d) => d.rules['prompt'] !== undefined);
+      expect(datasets.map((d) => d.rules['prompt'])).toEqual([spec]);
+      // A chat dataset's items store the bare question (the user turn), gold solutions included.
+      const items = store.datasets.items(datasets[0]!.id, { kept: true });
+      expect(items.length).toBeGreaterThanOrEqual(8);
+      for (const it of items) expect(it.prompt).toBe(store.questions.get(it.questionId!)!.text);
+      const trained = store.models.list().filter((m) => m.kind === 'trained' && m.meta['prompt'] !== undefined);
+      expect(trained.map((m) => m.meta['method']).sort()).toEqual(['dft', 'sft']);
+      for (const m of trained) expect(m.meta['prompt']).toEqual(spec);
+      const chatEvals = store.evaluations.list({}).filter((e) => (e.settings as { prompt?: unknown }).prompt !== undefined);
+      expect(chatEvals.length).toBe(3 * 2); // base, sft, dft × test, ood; the plain evaluations stay beside them
+      expect(store.evaluations.list({}).length).toBeGreaterThan(chatEvals.length);
+    } finally {
+      store.close();
+    }
   });
 });

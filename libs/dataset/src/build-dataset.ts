@@ -3,7 +3,7 @@ import type { DatasetItemInput, DatasetRow, JudgedSample, Store } from '@sieve/s
 import { datasetStats, type DatasetStats } from './dataset-stats';
 import { applyFilterRules, type FilterCounts } from './filter-rules';
 import { pairUp } from './pairs';
-import { formatPrompt, PROMPT_FORMAT_VERSION } from './prompt';
+import { PROMPT_FORMAT_VERSION, promptRecord, recordedPrompt, storedPrompt, type PromptSpec } from './prompt';
 import type { DropReason, FilterRules, FilterRulesInput } from './rules-schema';
 import { findRun } from './run-lookup';
 
@@ -47,11 +47,11 @@ function decide(judged: readonly JudgedSample[], rules: FilterRulesInput | Filte
   return { rules: result.rules, decided };
 }
 
-function toItem(d: Decided): DatasetItemInput {
+function toItem(d: Decided, spec: PromptSpec): DatasetItemInput {
   return {
     sampleId: d.sample.sampleId,
     questionId: d.sample.questionId,
-    prompt: formatPrompt(d.sample.questionText),
+    prompt: storedPrompt(spec, d.sample.questionText),
     response: d.sample.text,
     kept: d.kept,
     dropReason: d.reason,
@@ -61,12 +61,12 @@ function toItem(d: Decided): DatasetItemInput {
 }
 
 /** One kept item per sampled question with its gold solution (`#### answer` when it has none), in question order. */
-function goldItems(store: Store, judged: readonly JudgedSample[]): DatasetItemInput[] {
+function goldItems(store: Store, judged: readonly JudgedSample[], spec: PromptSpec): DatasetItemInput[] {
   const ids = [...new Set(judged.map((s) => s.questionId))].sort((a, b) => a - b);
   return ids.flatMap((id) => {
     const q = store.questions.get(id);
     if (!q) return [];
-    return [{ sampleId: null, questionId: id, prompt: formatPrompt(q.text), response: q.goldSolution ?? `#### ${q.goldAnswer}`, kept: true, dropReason: null }];
+    return [{ sampleId: null, questionId: id, prompt: storedPrompt(spec, q.text), response: q.goldSolution ?? `#### ${q.goldAnswer}`, kept: true, dropReason: null }];
   });
 }
 
@@ -83,7 +83,8 @@ function recordedVerifier(store: Store, runId: number, verifier: string | null):
 /**
  * Filters a verified sample run into a new version of a named dataset, in one transaction.
  * Every sample becomes an item, kept or dropped with its reason; the dataset records the
- * normalised rules (with verifier and prompt format) and its stats.
+ * normalised rules (with verifier and prompt format) and its stats. Items' prompts are in the prompt
+ * format the samples were made with (the sample run's params; `storedPrompt`), which the dataset records.
  */
 export function buildDataset(store: Store, opts: BuildDatasetOptions): BuildDatasetResult {
   const verifier = opts.verifier ?? null;
@@ -91,6 +92,7 @@ export function buildDataset(store: Store, opts: BuildDatasetOptions): BuildData
   if (kind !== 'rft' && kind !== 'pairs') throw new InputError(`unknown dataset kind "${String(kind)}"`, { hint: 'use rft or pairs' });
   if (!opts.name.trim()) throw new InputError('a dataset needs a name', { where: 'name' });
   const run = findRun(store, opts.runName);
+  const spec = recordedPrompt(run.params, `sample run ${run.name}: params.prompt`);
 
   return store.transaction(() => {
     const unverified = store.verdicts.counts(run.id, verifier).unverified;
@@ -107,17 +109,17 @@ export function buildDataset(store: Store, opts: BuildDatasetOptions): BuildData
     const { rules, decided } = decide(judged, opts.rules ?? {}, kind);
     const stats: DatasetStats & { pairs?: number; gold?: number } = datasetStats(decided);
     if (kind === 'pairs') stats.pairs = stats.kept;
-    const gold = rules.includeGold && kind === 'rft' ? goldItems(store, judged) : [];
+    const gold = rules.includeGold && kind === 'rft' ? goldItems(store, judged, spec) : [];
     if (gold.length) stats.gold = gold.length;
     const dataset = store.datasets.create(
       {
         name: opts.name,
         kind,
         sampleRunId: run.id,
-        rules: { ...rules, verifier: recordedVerifier(store, run.id, verifier), promptFormat: PROMPT_FORMAT_VERSION },
+        rules: { ...rules, verifier: recordedVerifier(store, run.id, verifier), promptFormat: PROMPT_FORMAT_VERSION, ...promptRecord(spec) },
         stats: { ...stats },
       },
-      [...decided.map(toItem), ...gold],
+      [...decided.map((d) => toItem(d, spec)), ...gold],
     );
     return { dataset, counts: { total: stats.samples, kept: stats.kept, dropped: stats.dropped }, gold: gold.length };
   });

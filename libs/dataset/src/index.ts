@@ -1,4 +1,21 @@
-export { formatPrompt, PROMPT_FORMAT_VERSION } from './prompt';
+export {
+  formatPrompt,
+  PROMPT_FORMAT_VERSION,
+  PROMPT_FORMATS,
+  PromptFormatSchema,
+  PLAIN_PROMPT,
+  promptSpec,
+  modelPromptSpec,
+  type ModelPromptConfig,
+  questionPrompt,
+  storedPrompt,
+  promptOfStored,
+  promptRecord,
+  recordedPrompt,
+  describePrompt,
+  type PromptFormat,
+  type PromptSpec,
+} from './prompt';
 export { findRun } from './run-lookup';
 export {
   verifySamples,

@@ -34,10 +34,10 @@ export interface SeedQuestion {
 }
 
 /** Inserts questions, a base model and one sample run; returns the run id and the sample ids per question. */
-export function seedRun(store: Store, runName: string, questions: SeedQuestion[]): { runId: number; ids: number[][] } {
+export function seedRun(store: Store, runName: string, questions: SeedQuestion[], params: Record<string, unknown> = {}): { runId: number; ids: number[][] } {
   store.questions.insertMany('set', 'train', 'test', questions.map((q) => ({ text: q.text, goldAnswer: q.gold, goldSolution: null, difficulty: null, meta: {} })));
   store.models.upsert({ id: 'base', kind: 'base', path: 'models/base', config: {}, parentId: null, meta: {} });
-  const run = store.samples.ensureRun({ name: runName, modelId: 'base', set: 'set', split: 'train', params: {}, seed: 1 });
+  const run = store.samples.ensureRun({ name: runName, modelId: 'base', set: 'set', split: 'train', params, seed: 1 });
   const byText = new Map(store.questions.list({ set: 'set' }).map((q) => [q.text, q.id]));
   const inputs: SampleInput[] = questions.flatMap((q) =>
     q.samples.map((s, i) => {

@@ -57,6 +57,7 @@ export { verifyCheckpoint, type CheckpointCheck } from './checkpoint-verify';
 export { rebuildHint } from './checkpoint-format';
 export { benchForwardBackward, forwardBackwardStep, crossEntropy, type BenchOptions, type BenchResult } from './bench';
 export { HfTokenizer, type HfTokenizerJSON, type ChatMessage } from './hf/tokenizer';
+export { encodeModelPrompt, hasChatTemplate, chatTokenizer, type ModelPrompt } from './prompt-ids';
 export { parseHfConfig, HF_ARCHITECTURES, type HfArchitecture, type ParsedHfConfig } from './hf/config';
 export { loadHfModel, exportHfModel, readHfConfig, hfTensorsOf, type HfModel } from './hf/model';
 export { makeTiny, type MakeTinyOptions } from './hf/make-tiny';

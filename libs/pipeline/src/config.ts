@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { InputError } from '@sieve/core';
 import { QuestionsOptionsSchema } from '@sieve/tasks';
-import { FilterOptionsSchema, VerifyOptionsSchema } from '@sieve/dataset';
+import { FilterOptionsSchema, promptSpec, VerifyOptionsSchema } from '@sieve/dataset';
 import { SampleOptionsSchema } from '@sieve/sample';
 import { BaseModelSchema, METHODS, PretrainOptionsSchema, TrainOptionsSchema } from '@sieve/train';
 import { EvalOptionsSchema } from '@sieve/eval';
@@ -76,6 +76,7 @@ function checkCrossFields(c: PipelineConfig, where: string): PipelineConfig {
   if (!('hf' in c.model) && !c.pretrain) {
     throw new InputError('the config has no "pretrain" section, which a built-in model needs', { where: `${where}: pretrain`, hint: 'add it (see data/presets/quick.json), or set model.hf to import a Hugging Face folder' });
   }
+  if ('hf' in c.model) promptSpec(c.model.prompt, c.model.systemPrompt, `${where}: model.systemPrompt`); // a system prompt needs "chat"
   const splits = Object.keys(c.questions.splits);
   for (const s of [c.questions.rftSplit, ...c.questions.evalSplits]) {
     if (!splits.includes(s)) {

@@ -118,20 +118,24 @@ const reads = (paths: Set<string>, leaf: string): boolean =>
   [...paths].some((p) => p === leaf || p.startsWith(`${leaf}.`) || (p.endsWith('.*') && (leaf.startsWith(p.slice(0, -1)) || leaf === p.slice(0, -2))));
 
 const openai = (model: string) => ({ kind: 'openai', endpoints: [{ baseUrl: 'http://127.0.0.1:8000/v1', concurrency: 4 }], model });
-/** The quick preset, and the same sampling and evaluating through an OpenAI-compatible server. */
+/** The quick preset, the same sampling and evaluating through an OpenAI-compatible server, and a Hugging Face base model with the chat prompt format. */
 const bases: [string, PipelineConfig][] = [
   ['quick', loadPreset('quick')],
   ['quick + openai engines', parsePipelineConfig({ ...loadPreset('quick'), sample: { ...loadPreset('quick').sample, engine: openai('base') }, eval: { ...loadPreset('quick').eval, engine: openai('{model}') } })],
+  ['hf-tiny + chat', parsePipelineConfig({ ...loadPreset('hf-tiny'), model: { ...loadPreset('hf-tiny').model, prompt: 'chat' } })],
 ];
+const isHf = (c: PipelineConfig): boolean => 'hf' in c.model;
 
 describe.each(bases)('stage fingerprints (%s)', (_name, base) => {
   const schema = z.toJSONSchema(PipelineConfigSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
-  const cases = leaves(schema, base).filter((l) => l.path[0] !== 'description');
+  // With an HF base model the pretrain section is ignored (and a partial one is invalid): its keys are the built-in bases' cases.
+  const cases = leaves(schema, base).filter((l) => l.path[0] !== 'description' && !(isHf(base) && l.path[0] === 'pretrain'));
 
   it('cover every key of the config schema', () => {
     const keys = cases.map((c) => c.path.join('.'));
-    for (const k of ['questions.seed', 'questions.splits.train.count', 'model.dim', 'pretrain.corpus.seed', 'sample.topP', 'verify.verifier', 'filter.maxPerQuestion', 'train.dpoBeta', 'eval.passAtK', 'name']) expect(keys).toContain(k);
-    expect(cases.length).toBeGreaterThan(60);
+    const model = isHf(base) ? ['model.hf', 'model.makeTiny.seed', 'model.prompt', 'model.systemPrompt'] : ['model.dim', 'pretrain.corpus.seed'];
+    for (const k of ['questions.seed', 'questions.splits.train.count', ...model, 'sample.topP', 'verify.verifier', 'filter.maxPerQuestion', 'train.dpoBeta', 'eval.passAtK', 'name']) expect(keys).toContain(k);
+    expect(cases.length).toBeGreaterThan(isHf(base) ? 50 : 60);
     if (base.sample.engine.kind === 'openai') for (const k of ['sample.engine.endpoints', 'sample.engine.apiKeyEnv', 'sample.engine.timeoutMs', 'sample.engine.extra', 'eval.engine.model']) expect(keys).toContain(k);
   });
 
@@ -163,9 +167,11 @@ describe.each(bases)('stage fingerprints (%s)', (_name, base) => {
         checked++;
       }
     }
-    // Split names used elsewhere and an engine's kind (each kind has its own fields) can't change alone; everything else must have been exercised.
-    expect(invalid.every((l) => /^questions\.(rftSplit|evalSplits)$|^(sample|eval)\.engine\.kind$/.test(l)), `changes the schema allows but the config refused: ${invalid.join(', ')}`).toBe(true);
-    expect(checked).toBeGreaterThan(500);
+    // Split names used elsewhere and an engine's kind (each kind has its own fields) can't change alone, nor can the built-in
+    // model's prompt format (plain only); everything else must have been exercised.
+    const fixed = isHf(base) ? /^questions\.(rftSplit|evalSplits)$|^(sample|eval)\.engine\.kind$/ : /^questions\.(rftSplit|evalSplits)$|^(sample|eval)\.engine\.kind$|^model\.prompt$/;
+    expect(invalid.every((l) => fixed.test(l)), `changes the schema allows but the config refused: ${invalid.join(', ')}`).toBe(true);
+    expect(checked).toBeGreaterThan(isHf(base) ? 300 : 500);
   });
 
   it('adding dpo plans the pairs stage and the dpo runs, and changes no existing fingerprint', () => {
@@ -213,5 +219,34 @@ describe('engine fingerprints', () => {
   it('tfjs adds nothing to the slices: fingerprints of runs made before engines existed hold', () => {
     const quick = planStages(PIPELINE_STAGES, bases[0]![1]);
     for (const i of quick.filter((x) => x.stage === 'sample' || x.stage === 'eval')) expect(Object.keys(i.slice as object)).not.toContain('engine');
+  });
+});
+
+describe('prompt format fingerprints', () => {
+  const hf = loadPreset('hf-tiny');
+  const fps = (cfg: PipelineConfig) => new Map(planStages(PIPELINE_STAGES, cfg).map((i) => [i.id, i]));
+  const changed = (model: object): string[] => {
+    const before = fps(hf);
+    return [...fps(parsePipelineConfig({ ...hf, model: { ...hf.model, ...model } }))].filter(([id, i]) => before.get(id)?.fingerprint !== i.fingerprint).map(([id]) => id);
+  };
+
+  it('plain → chat changes every stage but the questions and the base model import', () => {
+    const all = planStages(PIPELINE_STAGES, hf).map((i) => i.id);
+    expect(changed({ prompt: 'chat' }).sort()).toEqual(all.filter((id) => id !== 'questions' && id !== 'pretrain').sort());
+    // The stages that read it themselves (verify, filter and report change through their inputs only).
+    const chat = fps(parsePipelineConfig({ ...hf, model: { ...hf.model, prompt: 'chat', systemPrompt: 'Be brief.' } }));
+    const readers = [...chat.values()].filter((i) => 'prompt' in (i.slice as object)).map((i) => i.id);
+    expect(readers.sort()).toEqual(['eval:base', 'eval:dft/s1', 'eval:sft/s1', 'sample', 'train:dft/s1', 'train:sft/s1']);
+    expect((chat.get('sample')?.slice as { prompt: unknown }).prompt).toEqual({ format: 'chat', systemPrompt: 'Be brief.' });
+  });
+
+  it('plain adds nothing to the slices (fingerprints of runs made before chat existed hold), and a system prompt needs chat', () => {
+    expect(changed({ prompt: 'plain' })).toEqual([]);
+    expect(() => parsePipelineConfig({ ...hf, model: { ...hf.model, systemPrompt: 'Be brief.' } })).toThrow(/system prompt needs the chat prompt format/);
+  });
+
+  it('the built-in model refuses chat, naming model.prompt', () => {
+    const quick = loadPreset('quick');
+    expect(() => parsePipelineConfig({ ...quick, model: { ...quick.model, prompt: 'chat' } })).toThrow(/"model\.prompt": the built-in model reads plain prompts only/);
   });
 });

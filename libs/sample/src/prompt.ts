@@ -1,7 +1,11 @@
-import { formatPrompt } from '@sieve/dataset';
-import { bosPrefix, type Tokenizer } from '@sieve/model';
+import { PLAIN_PROMPT, questionPrompt, type PromptSpec } from '@sieve/dataset';
+import { encodeModelPrompt, type Tokenizer } from '@sieve/model';
 
-/** Prompt ids every stage feeds the model: BOS (unless the tokenizer adds none), then `formatPrompt(question)` ("Q: …\nA: "). */
-export function encodePrompt(tokenizer: Tokenizer, questionText: string): number[] {
-  return [...bosPrefix(tokenizer), ...tokenizer.encode(formatPrompt(questionText))];
+/**
+ * Prompt ids every stage feeds the model for a question: plain, BOS (unless the tokenizer adds none)
+ * then "Q: …\nA: "; chat, the model's chat template over [system?, user] with the generation prompt.
+ * @throws InputError (where `model.prompt`) for chat when the tokenizer has no chat template.
+ */
+export function encodePrompt(tokenizer: Tokenizer, questionText: string, spec: PromptSpec = PLAIN_PROMPT): number[] {
+  return encodeModelPrompt(tokenizer, questionPrompt(spec, questionText)).ids;
 }

@@ -4,8 +4,9 @@
  * mixSeed(runSeed, questionId, sampleIndex), so a killed run picks up where it stopped and ends
  * with the same samples an uninterrupted run would have written.
  */
-import { InputError, mixSeed, SieveError, stableStringify } from '@sieve/core';
-import { formatPrompt, PROMPT_FORMAT_VERSION } from '@sieve/dataset';
+import { InputError, mixSeed, sha256, SieveError, stableStringify } from '@sieve/core';
+import { PLAIN_PROMPT, PROMPT_FORMAT_VERSION, promptRecord, questionPrompt, type PromptSpec } from '@sieve/dataset';
+import { chatTokenizer } from '@sieve/model';
 import type { QuestionRow, SampleInput, Store } from '@sieve/store';
 import { verify } from '@sieve/verify';
 import { splitIntoBatches } from './batches';
@@ -31,6 +32,10 @@ export interface SampleStageOptions {
   topK: number;
   maxNewTokens: number;
   stop?: string[];
+  /** The prompt format (default plain); recorded in the run's params. */
+  prompt?: PromptSpec;
+  /** Where the prompt format was set, for errors (default `model.prompt`; the CLI: `--prompt`). */
+  promptWhere?: string;
   /** Sequences per generation batch (and per store transaction). */
   batchSize: number;
   /** Worker threads of the tfjs engine (0 = the main thread). Results do not depend on it. */
@@ -82,7 +87,7 @@ export interface SampleStageResult {
  * non-tfjs engine adds its identity (kind, the model name the server reported, extras); tfjs runs
  * keep the params they always had, so runs made before engines existed still resume.
  */
-export function sampleRunParams(o: Pick<SampleStageOptions, 'k' | 'temperature' | 'topP' | 'topK' | 'maxNewTokens' | 'stop' | 'untilCorrect' | 'maxK' | 'engine'>): Record<string, unknown> {
+export function sampleRunParams(o: Pick<SampleStageOptions, 'k' | 'temperature' | 'topP' | 'topK' | 'maxNewTokens' | 'stop' | 'untilCorrect' | 'maxK' | 'engine' | 'prompt'>): Record<string, unknown> {
   const engine = o.engine && o.engine.kind !== 'tfjs' ? { engine: engineIdentity(o.engine) } : {};
   return {
     ...engine,
@@ -95,16 +100,18 @@ export function sampleRunParams(o: Pick<SampleStageOptions, 'k' | 'temperature' 
     untilCorrect: o.untilCorrect ?? null,
     maxK: o.maxK ?? null,
     promptFormat: PROMPT_FORMAT_VERSION,
+    ...promptRecord(o.prompt ?? PLAIN_PROMPT), // plain adds nothing: runs made before chat existed still resume
   };
 }
 
 /** A readable default run name: model, set, split and the settings that matter. */
-export function defaultSampleRunName(o: Pick<SampleStageOptions, 'modelId' | 'set' | 'split' | 'k' | 'temperature' | 'topP' | 'topK' | 'seed' | 'untilCorrect' | 'maxK' | 'engine'>): string {
+export function defaultSampleRunName(o: Pick<SampleStageOptions, 'modelId' | 'set' | 'split' | 'k' | 'temperature' | 'topP' | 'topK' | 'seed' | 'untilCorrect' | 'maxK' | 'engine' | 'prompt'>): string {
   const parts = [o.modelId, o.set, o.split ?? 'all', o.untilCorrect !== undefined ? `until${o.untilCorrect}-max${o.maxK}-k${o.k}` : `k${o.k}`, `t${o.temperature}`];
   if (o.topP < 1) parts.push(`p${o.topP}`);
   if (o.topK > 0) parts.push(`tk${o.topK}`);
   parts.push(`s${o.seed}`);
   if (o.engine?.kind === 'openai') parts.push(`openai-${o.engine.model}`); // another engine is another run, never a resume of the tfjs one
+  if (o.prompt?.format === 'chat') parts.push(o.prompt.systemPrompt === undefined ? 'chat' : `chat-sys${sha256(o.prompt.systemPrompt).slice(0, 8)}`); // another prompt is another run
   return parts.join('-').replace(/[^A-Za-z0-9._-]+/g, '_');
 }
 
@@ -188,7 +195,10 @@ export async function sampleStage(store: Store, o: SampleStageOptions): Promise<
   let tokens = 0;
   const engine = await openSamplingEngine(o.engine ?? { kind: 'tfjs' }, { checkpointDir: modelDir, workers: o.workers, batchSize: o.batchSize, ...(o.backend ? { backend: o.backend } : {}) });
   try {
-    const prompts = new Map(questions.map((q) => [q.id, formatPrompt(q.text)]));
+    const spec = o.prompt ?? PLAIN_PROMPT;
+    // A chat prompt is rendered by the checkpoint's template (tfjs) or by the server (openai): refuse a tfjs model without one.
+    if (spec.format === 'chat' && isTfjsEngine(engine)) chatTokenizer(engine.engine.tokenizer, o.promptWhere ?? 'model.prompt');
+    const prompts = new Map(questions.map((q) => [q.id, questionPrompt(spec, q.text)]));
     const report = (): void => {
       const secs = (performance.now() - start) / 1000;
       const rate = secs > 0 ? generated / secs : 0;
@@ -218,7 +228,7 @@ export async function sampleStage(store: Store, o: SampleStageOptions): Promise<
           const batch = batches[next++] as typeof work;
           const requests: SamplingRequest[] = batch.map((w) => {
             const seed = mixSeed(o.seed, w.questionId, w.index);
-            return { prompt: { text: prompts.get(w.questionId) as string }, n: 1, seed, seeds: [seed], temperature: o.temperature, topP: o.topP, topK: o.topK, maxTokens: o.maxNewTokens, stop: gen.stop ?? [], ...(engine.kind === 'tfjs' ? {} : { topLogprobs: 0 }) };
+            return { prompt: prompts.get(w.questionId) as SamplingRequest['prompt'], n: 1, seed, seeds: [seed], temperature: o.temperature, topP: o.topP, topK: o.topK, maxTokens: o.maxNewTokens, stop: gen.stop ?? [], ...(engine.kind === 'tfjs' ? {} : { topLogprobs: 0 }) };
           });
           const results = await engine.generate(requests);
           if (failed) return; // another lane failed: the stage is stopping, write nothing more

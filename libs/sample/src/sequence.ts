@@ -14,6 +14,8 @@ export interface GenerateParams extends SamplingParams {
   maxNewTokens: number;
   /** Generation stops once the text contains one of these; the text is cut before it. */
   stop?: readonly string[];
+  /** Token ids that end generation besides the tokenizer's EOS (a chat template's end-of-turn token); kept in the tokens, as EOS is. */
+  stopIds?: readonly number[];
   /** Keep going past EOS (benchmarks: every sequence runs to its budget). */
   ignoreEos?: boolean;
 }
@@ -79,7 +81,7 @@ export class Sequence {
     const token = sampleToken(logits, this.params, this.rng, offset, vocab);
     this.tokens.push(token);
     this.logps.push(logProbOf(logits, token, offset, vocab));
-    if (isEos(this.tokenizer, token) && !this.params.ignoreEos) {
+    if ((isEos(this.tokenizer, token) || (this.params.stopIds?.includes(token) ?? false)) && !this.params.ignoreEos) {
       this.finish = 'stop';
       return token;
     }

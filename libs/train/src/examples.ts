@@ -1,11 +1,14 @@
 /**
- * Training examples as token ids: BOS + prompt + response + EOS, truncated to what the
- * model can read. The loss covers the response tokens and the EOS only.
+ * Training examples as token ids: the prompt as sampling encodes it (`encodeModelPrompt`: BOS +
+ * plain text, or the chat template with its generation prompt), then the response and the token
+ * that ends it (EOS; for chat the template's end-of-turn token, e.g. `<|im_end|>`), truncated to
+ * what the model can read. The loss covers the response tokens and that end token only.
  */
-import { bosPrefix, type Tokenizer } from '@sieve/model';
+import { PLAIN_PROMPT, promptOfStored, type PromptSpec } from '@sieve/dataset';
+import { encodeModelPrompt, type ModelPrompt, type Tokenizer } from '@sieve/model';
 
 export interface SeqExample {
-  /** BOS, prompt, response, EOS ids; at most contextLength + 1 of them (inputs are ids[0..n−2]). */
+  /** Prompt (with BOS or chat template), response, end ids; at most contextLength + 1 of them (inputs are ids[0..n−2]). */
   ids: number[];
   /** Index in `ids` of the first response token: targets ids[k] with k ≥ responseStart are trained on. */
   responseStart: number;
@@ -30,19 +33,27 @@ export interface TextPair {
   rejected: string;
 }
 
-/** Number of loss tokens of an example (response tokens + EOS that survived truncation). */
+/** Number of loss tokens of an example (response tokens + end token that survived truncation). */
 export function lossTokens(e: SeqExample): number {
   return Math.max(0, e.ids.length - e.responseStart);
 }
 
-/** Encodes one example; `contextLength` is the model's (a sequence of n ids gives n − 1 inputs). */
-export function encodeExample(tok: Tokenizer, prompt: string, response: string, contextLength: number): SeqExample {
-  const promptIds = tok.encode(prompt);
-  const start = bosPrefix(tok);
-  const full = [...start, ...promptIds, ...tok.encode(response), tok.eosId];
+/**
+ * Encodes one example; a string prompt is plain text. `contextLength` is the model's (a sequence of
+ * n ids gives n − 1 inputs). @throws InputError (naming `where`) for a chat prompt without a chat template.
+ */
+export function encodeExample(tok: Tokenizer, prompt: string | ModelPrompt, response: string, contextLength: number, where?: string): SeqExample {
+  const p = encodeModelPrompt(tok, typeof prompt === 'string' ? { text: prompt } : prompt, where);
+  const full = [...p.ids, ...tok.encode(response), p.endId];
   const max = contextLength + 1;
   const truncated = full.length > max;
-  return { ids: truncated ? full.slice(0, max) : full, responseStart: start.length + promptIds.length, truncated };
+  return { ids: truncated ? full.slice(0, max) : full, responseStart: p.ids.length, truncated };
+}
+
+/** How stored prompts become model prompts: the dataset's prompt format, and where it was set (for errors). */
+export interface PromptOfItems {
+  spec: PromptSpec;
+  where?: string;
 }
 
 export interface EncodedSet<T> {
@@ -53,10 +64,11 @@ export interface EncodedSet<T> {
   dropped: number;
 }
 
-export function encodeExamples(tok: Tokenizer, items: readonly TextExample[], contextLength: number): EncodedSet<SeqExample> {
+/** Encodes items whose prompts are stored under `prompt.spec` (default plain: the text as is). */
+export function encodeExamples(tok: Tokenizer, items: readonly TextExample[], contextLength: number, prompt: PromptOfItems = { spec: PLAIN_PROMPT }): EncodedSet<SeqExample> {
   const out: EncodedSet<SeqExample> = { examples: [], truncated: 0, dropped: 0 };
   for (const it of items) {
-    const e = encodeExample(tok, it.prompt, it.response, contextLength);
+    const e = encodeExample(tok, promptOfStored(prompt.spec, it.prompt), it.response, contextLength, prompt.where);
     if (e.truncated) out.truncated++;
     if (lossTokens(e) === 0) out.dropped++;
     else out.examples.push(e);
@@ -64,11 +76,12 @@ export function encodeExamples(tok: Tokenizer, items: readonly TextExample[], co
   return out;
 }
 
-export function encodePairs(tok: Tokenizer, items: readonly TextPair[], contextLength: number): EncodedSet<PairExample> {
+export function encodePairs(tok: Tokenizer, items: readonly TextPair[], contextLength: number, prompt: PromptOfItems = { spec: PLAIN_PROMPT }): EncodedSet<PairExample> {
   const out: EncodedSet<PairExample> = { examples: [], truncated: 0, dropped: 0 };
   for (const it of items) {
-    const chosen = encodeExample(tok, it.prompt, it.chosen, contextLength);
-    const rejected = encodeExample(tok, it.prompt, it.rejected, contextLength);
+    const p = promptOfStored(prompt.spec, it.prompt);
+    const chosen = encodeExample(tok, p, it.chosen, contextLength, prompt.where);
+    const rejected = encodeExample(tok, p, it.rejected, contextLength, prompt.where);
     if (chosen.truncated || rejected.truncated) out.truncated++;
     if (lossTokens(chosen) === 0 || lossTokens(rejected) === 0) out.dropped++;
     else out.examples.push({ chosen, rejected });

@@ -1,12 +1,12 @@
 /** `trainModel`: fine-tune a checkpoint on a dataset of the store with one of the methods. */
 import * as path from 'node:path';
-import { InputError, mixSeed } from '@sieve/core';
-import { findDataset } from '@sieve/dataset';
+import { InputError, mixSeed, stableStringify } from '@sieve/core';
+import { describePrompt, findDataset, promptRecord, recordedPrompt, type PromptSpec } from '@sieve/dataset';
 import { loadCheckpoint, paramCountOf, readCheckpointConfig, type Transformer } from '@sieve/model';
 import { checkTrainingMemory } from './memory-check';
 import type { DatasetItemRow, DatasetRow, Store } from '@sieve/store';
 import { collate, collatePairs } from './batch';
-import { encodeExamples, encodePairs, type PairExample, type SeqExample, type TextExample, type TextPair } from './examples';
+import { encodeExamples, encodePairs, type PairExample, type PromptOfItems, type SeqExample, type TextExample, type TextPair } from './examples';
 import { holdOut } from './holdout';
 import { resolveHyper, resultHyper, type TrainHyper } from './hyper';
 import type { BatchSource, TrainProgress } from './loop';
@@ -33,6 +33,13 @@ export interface TrainModelOptions extends Partial<TrainHyper> {
   modelId?: string;
   /** Default true: continue an unfinished run of this name; false deletes it and starts over. */
   resume?: boolean;
+  /**
+   * The prompt format to train with (default: the dataset's, recorded when it was built from its
+   * samples). Given, it must equal the dataset's: a model is trained on the prompts it was sampled with.
+   */
+  prompt?: PromptSpec;
+  /** Where the prompt format was set, for errors (default `model.prompt`; the CLI: `--prompt`). */
+  promptWhere?: string;
   /** Train even when the memory estimate exceeds the free memory (checkTrainingMemory). */
   ignoreMemory?: boolean;
   onProgress?: (p: TrainProgress) => void;
@@ -83,7 +90,20 @@ interface PreparedData {
   dropped: number;
 }
 
-function prepareData(store: Store, o: TrainModelOptions, h: TrainHyper, d: DatasetRow, contextLength: number, tok: { padId: number } & Parameters<typeof encodeExamples>[0]): PreparedData {
+/** The dataset's prompt format, checked against the one asked for. */
+function datasetPrompt(d: DatasetRow, o: TrainModelOptions): PromptOfItems {
+  const spec = recordedPrompt(d.rules, `dataset ${d.name} v${d.version}: rules.prompt`);
+  const where = o.promptWhere ?? 'model.prompt';
+  if (o.prompt && stableStringify(o.prompt) !== stableStringify(spec)) {
+    throw new InputError(`dataset ${d.name} v${d.version} was sampled with the ${describePrompt(spec)} prompt format, not ${describePrompt(o.prompt)}`, {
+      where,
+      hint: 'train with the prompt format its samples were made with (the CLI uses it when --prompt and --system-prompt are left out), or sample again with the one you want',
+    });
+  }
+  return { spec, where };
+}
+
+function prepareData(store: Store, o: TrainModelOptions, h: TrainHyper, d: DatasetRow, contextLength: number, tok: { padId: number } & Parameters<typeof encodeExamples>[0], prompt: PromptOfItems): PreparedData {
   const items = kept(store, d);
   if (!items.length) {
     const pairs = d.kind === 'pairs';
@@ -101,8 +121,8 @@ function prepareData(store: Store, o: TrainModelOptions, h: TrainHyper, d: Datas
     if (n === 0) throw new InputError(`no training example of dataset ${d.name} v${d.version} fits the model's context (${contextLength} tokens)`, { where: '--dataset', hint: 'use shorter prompts or a model with a longer context' });
   };
   if (o.method === 'dpo') {
-    const train = encodePairs(tok, asPairs(split.train, d), contextLength);
-    const ev = encodePairs(tok, heldOut.length ? asPairs(heldOut, evalRow ?? d) : [], contextLength);
+    const train = encodePairs(tok, asPairs(split.train, d), contextLength, prompt);
+    const ev = encodePairs(tok, heldOut.length ? asPairs(heldOut, evalRow ?? d) : [], contextLength, prompt);
     noTrain(train.examples.length);
     const source: BatchSource = { size: train.examples.length, batch: (idx) => collatePairs(idx.map((i) => train.examples[i] as PairExample), tok.padId) };
     return {
@@ -115,8 +135,8 @@ function prepareData(store: Store, o: TrainModelOptions, h: TrainHyper, d: Datas
     };
   }
   const text = (xs: readonly DatasetItemRow[]): TextExample[] => xs.map((it) => ({ prompt: it.prompt, response: it.response }));
-  const train = encodeExamples(tok, text(split.train), contextLength);
-  const ev = encodeExamples(tok, text(heldOut), contextLength);
+  const train = encodeExamples(tok, text(split.train), contextLength, prompt);
+  const ev = encodeExamples(tok, text(heldOut), contextLength, prompt);
   noTrain(train.examples.length);
   return {
     train: sequenceSource(train.examples, tok.padId),
@@ -139,6 +159,8 @@ export async function trainModel(store: Store, o: TrainModelOptions): Promise<Tr
   }
   const h = resolveHyper(o);
   const d = findDataset(store, o.dataset.name, o.dataset.version);
+  const prompt = datasetPrompt(d, o);
+  if (o.evalDataset) datasetPrompt(findDataset(store, o.evalDataset.name, o.evalDataset.version), { ...o, prompt: prompt.spec });
   const start = resolveModel(store, o.from);
   const outDir = path.resolve(o.outDir);
   const modelId = o.modelId ?? o.runName;
@@ -149,14 +171,14 @@ export async function trainModel(store: Store, o: TrainModelOptions): Promise<Tr
   let ref: Transformer | null = null;
   try {
     // Data first: a dataset that cannot be trained on leaves no run behind.
-    const data = prepareData(store, o, h, d, loaded.config.contextLength, loaded.tokenizer);
+    const data = prepareData(store, o, h, d, loaded.config.contextLength, loaded.tokenizer, prompt);
     const prepared = await prepareRun(store, {
       name: o.runName,
       method: o.method,
       datasetId: d.id,
       baseModelId: start.modelId,
       seed: h.seed,
-      config: { ...resultHyper(h), method: o.method, dataset: { name: d.name, version: d.version }, evalDataset: o.evalDataset ?? null, from: start.dir, outDir, modelId },
+      config: { ...resultHyper(h), method: o.method, dataset: { name: d.name, version: d.version }, evalDataset: o.evalDataset ?? null, from: start.dir, outDir, modelId, ...promptRecord(prompt.spec) },
       resume: o.resume ?? true,
       stateDir,
     });
@@ -190,6 +212,7 @@ export async function trainModel(store: Store, o: TrainModelOptions): Promise<Tr
           from: start.modelId ?? start.dir,
           seed: h.seed,
           hyper: resultHyper(h),
+          ...promptRecord(prompt.spec), // the prompt format it was trained on (none: plain)
           // An HF base model's config.json travels on, so the trained model exports back as HF.
           ...(loaded.meta['hfConfig'] ? { hfConfig: loaded.meta['hfConfig'] } : {}),
         },

@@ -19,7 +19,7 @@ export function registerDatasets(program: Command): void {
     .option('--pairs', 'write DPO pairs (default for a pairs dataset; without --for)')
     .option('--for <trainer>', `write a folder for a trainer: ${TRAINERS.join(', ')} (needs --out DIR)`)
     .option('--base-model <id>', 'with --for: the Hugging Face model id or path the configs train from', DEFAULT_TRAINER_HYPER.baseModel)
-    .option('--chat', 'with --for: prompts as chat messages (the question as the user turn) instead of sieve\'s plain "Q: …\\nA: " text')
+    .option('--chat', 'with --for: prompts as chat messages (the question as the user turn) instead of sieve\'s plain "Q: …\\nA: " text; a dataset sampled with the chat prompt format is always exported as chat, with its system prompt')
     .option('--out <path>', 'write to this file (default: stdout); with --for, the output folder')
     .action(async (name: string, opts: { version?: number; format: string; pairs?: boolean; for?: string; baseModel: string; chat?: boolean; out?: string }, cmd: Command) => {
       if (opts.for !== undefined) {

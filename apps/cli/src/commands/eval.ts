@@ -4,6 +4,7 @@ import { initBackend } from '@sieve/model';
 import { withStore } from '../context';
 import { engineFromFlags, engineOptions, type EngineFlags } from '../engine-options';
 import { modelArg } from '../hf-model';
+import { promptFromFlags, promptOptions, type PromptFlags } from '../prompt-options';
 import { collectStop, defaultWorkers, floatOption, intListOption, intOption } from '../parse';
 import { createProgress, type Progress } from '../progress';
 import { printResult, printTable } from '../table';
@@ -12,7 +13,7 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-interface EvalFlags extends EngineFlags {
+interface EvalFlags extends EngineFlags, PromptFlags {
   model: string;
   questions: string[];
   split?: string[];
@@ -54,8 +55,9 @@ export function registerEval(program: Command): void {
     .option('--workers <n>', 'worker threads (0 = main thread)', intOption('--workers', 0, 64), defaultWorkers())
     .option('--seed <n>', 'evaluation seed', intOption('--seed'), 1)
     .option('--json', 'print the results as JSON');
-  engineOptions(command).action(async (o: EvalFlags, cmd: Command) => {
+  engineOptions(promptOptions(command)).action(async (o: EvalFlags, cmd: Command) => {
       const engine = engineFromFlags(o);
+      const prompt = promptFromFlags(o);
       if (o.workers === 0 && engine.kind === 'tfjs') await initBackend({ log: (l) => process.stderr.write(`${l}\n`) });
       await withStore(cmd, async (store, { runDir }) => {
         const modelId = await modelArg(store, o.model);
@@ -77,6 +79,7 @@ export function registerEval(program: Command): void {
             sets: o.questions,
             ...(o.split ? { splits: o.split } : {}),
             ...(o.verifier ? { verifier: o.verifier } : {}),
+            ...(prompt ? { prompt, promptWhere: '--prompt' } : {}),
             n: o.n,
             temperature: o.temperature,
             topP: o.topP,

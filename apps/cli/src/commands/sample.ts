@@ -5,6 +5,7 @@ import { defaultSampleRunName, sampleStage, type SampleProgress } from '@sieve/s
 import { withStore } from '../context';
 import { engineFromFlags, engineOptions, type EngineFlags } from '../engine-options';
 import { modelArg } from '../hf-model';
+import { promptFromFlags, promptOptions, type PromptFlags } from '../prompt-options';
 import { collectStop, defaultWorkers, floatOption, intOption } from '../parse';
 import { createProgress, type Progress } from '../progress';
 import { printResult } from '../table';
@@ -23,7 +24,7 @@ export function sampleProgressBar(label: string): { onProgress: (p: SampleProgre
   };
 }
 
-interface SampleFlags extends EngineFlags {
+interface SampleFlags extends EngineFlags, PromptFlags {
   model: string;
   questions: string;
   split?: string;
@@ -65,15 +66,16 @@ export function registerSample(program: Command): void {
     .option('--until-correct <n>', 'adaptive: sample a question in rounds of k until it has n correct samples…', intOption('--until-correct', 1))
     .option('--max-k <n>', '…or this many in all', intOption('--max-k', 1))
     .option('--json', 'print the result as JSON');
-  engineOptions(command).action(async (o: SampleFlags, cmd: Command) => {
+  engineOptions(promptOptions(command)).action(async (o: SampleFlags, cmd: Command) => {
       const split = o.split ?? null;
+      const prompt = promptFromFlags(o);
       const engine = engineFromFlags(o);
       if (o.workers === 0 && engine.kind === 'tfjs') await initBackend({ log: (l) => process.stderr.write(`${l}\n`) });
       await withStore(cmd, async (store, { runDir }) => {
         const modelId = await modelArg(store, o.model);
         const name =
           o.name ??
-          defaultSampleRunName({ modelId, set: o.questions, split, k: o.k, temperature: o.temperature, topP: o.topP, topK: o.topK, seed: o.seed, untilCorrect: o.untilCorrect, maxK: o.maxK, engine });
+          defaultSampleRunName({ modelId, set: o.questions, split, k: o.k, temperature: o.temperature, topP: o.topP, topK: o.topK, seed: o.seed, untilCorrect: o.untilCorrect, maxK: o.maxK, engine, ...(prompt ? { prompt } : {}) });
         if (!RUN_NAME.test(name)) throw new InputError(`invalid run name "${name}"`, { where: '--name', hint: 'use letters, digits, ".", "_" or "-"' });
         const bar = sampleProgressBar(`sample ${name}`);
         let res;
@@ -94,6 +96,7 @@ export function registerSample(program: Command): void {
             workers: o.workers,
             seed: o.seed,
             engine,
+            ...(prompt ? { prompt, promptWhere: '--prompt' } : {}),
             ...(o.untilCorrect !== undefined ? { untilCorrect: o.untilCorrect } : {}),
             ...(o.maxK !== undefined ? { maxK: o.maxK } : {}),
             onProgress: bar.onProgress,

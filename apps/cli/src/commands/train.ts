@@ -5,12 +5,13 @@ import { initBackend } from '@sieve/model';
 import { isTrainMethod, LoopHyperSchema, METHODS, MethodHyperSchema, TRAIN_DEFAULTS, TRAIN_METHODS, trainModel } from '@sieve/train';
 import { withStore } from '../context';
 import { modelArg } from '../hf-model';
+import { promptFromFlags, promptOptions, type PromptFlags } from '../prompt-options';
 import { checkName, logLine, parseDatasetRef } from '../parse';
 import { trainProgressBar } from '../progress';
 import { addSchemaOptions, schemaValues } from '../schema-options';
 import { printResult } from '../table';
 
-interface TrainFlags extends Record<string, unknown> {
+interface TrainFlags extends Record<string, unknown>, PromptFlags {
   method: string;
   dataset: string;
   from: string;
@@ -36,6 +37,7 @@ export function registerTrain(program: Command): void {
     .requiredOption('--from <model>', 'starting model: a model id of this run (e.g. base), a checkpoint folder, or hf:PATH (a Hugging Face folder, imported into the run)')
     .option('--name <run>', 'run name, also the trained model id (default: <method>-<dataset>-s<seed>)')
     .option('--eval-dataset <name[@version]>', 'held-out set to evaluate on instead of a share of --dataset');
+  promptOptions(cmd, "the dataset's, recorded from its samples; given, it must match it");
   addSchemaOptions(cmd, LoopHyperSchema);
   addSchemaOptions(cmd, MethodHyperSchema)
     .option('--ignore-memory', 'train even when the memory estimate (16 bytes per parameter) exceeds the free memory')
@@ -46,6 +48,7 @@ export function registerTrain(program: Command): void {
     const method = o.method;
     const dataset = parseDatasetRef(o.dataset);
     const seed = o.seed ?? D.seed;
+    const prompt = promptFromFlags(o);
     const name = checkName(o.name ?? `${method}-${dataset.name}${dataset.version ? `-v${dataset.version}` : ''}-s${seed}`, '--name');
     await initBackend({ log: logLine });
     await withStore(command, async (store, { runDir }) => {
@@ -59,6 +62,7 @@ export function registerTrain(program: Command): void {
           method,
           dataset,
           ...(o.evalDataset ? { evalDataset: parseDatasetRef(o.evalDataset) } : {}),
+          ...(prompt ? { prompt, promptWhere: '--prompt' } : {}),
           from: await modelArg(store, o.from),
           ignoreMemory: o.ignoreMemory ?? false,
           outDir: path.join(runDir, 'models', name),

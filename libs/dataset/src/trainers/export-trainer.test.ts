@@ -158,4 +158,26 @@ describe('export for trainers', () => {
       z: null,
     });
   });
+
+  it('a dataset sampled with the chat prompt format stores bare questions and exports as chat with its system prompt, --chat or not', async () => {
+    const store = stores.open();
+    seedRun(store, 'chat', [{ text: 'What is 3+4?', gold: '7', samples: ['#### 7', '#### 8'] }], { prompt: { format: 'chat', systemPrompt: 'Be brief.' } });
+    verifySamples(store, { runName: 'chat' });
+    const { dataset } = buildDataset(store, { runName: 'chat', name: 'rft-chat', rules: { includeGold: true } });
+    expect(dataset.rules['prompt']).toEqual({ format: 'chat', systemPrompt: 'Be brief.' });
+    expect(kept(store, 'rft-chat').map((it) => [it.prompt, it.response])).toEqual([
+      ['What is 3+4?', '#### 7'],
+      ['What is 3+4?', '#### 7'], // the gold solution (includeGold), also under the question
+    ]);
+    const messages = [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'What is 3+4?' },
+      { role: 'assistant', content: '#### 7' },
+    ];
+    for (const style of [undefined, { kind: 'plain' as const }, questionAsUser()]) {
+      const out = stores.dir();
+      await exportForTrainer(store, { name: 'rft-chat', trainer: 'swift', outDir: out, ...(style ? { style } : {}) });
+      expect(readJsonl(join(out, 'sft.jsonl'))).toEqual([{ messages }, { messages }]);
+    }
+  });
 });

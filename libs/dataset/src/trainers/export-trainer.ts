@@ -9,7 +9,8 @@ import { InputError } from '@sieve/core';
 import type { Store } from '@sieve/store';
 import { findDataset } from '../export';
 import { DEFAULT_TRAINER_HYPER, type TrainerFile, type TrainerHyper } from './hyper';
-import { trainerItems, type PromptStyle } from './items';
+import { questionAsUser, trainerItems, type PromptStyle } from './items';
+import { recordedPrompt } from '../prompt';
 import { llamafactoryFiles } from './llamafactory';
 import { swiftFiles } from './swift';
 import { trlFiles } from './trl';
@@ -24,7 +25,10 @@ export interface ExportForTrainerOptions {
   trainer: Trainer;
   /** The output folder (created; files in it with the same names are replaced). */
   outDir: string;
-  /** Default: plain (sieve's own prompt text). */
+  /**
+   * Default: the dataset's prompt format — plain (sieve's own prompt text), or for a dataset sampled
+   * with the chat format its messages (system prompt, question). A chat dataset is always exported as chat.
+   */
   style?: PromptStyle;
   /** Overrides of the settings written into the configs. */
   hyper?: Partial<TrainerHyper>;
@@ -50,7 +54,9 @@ export function trainerFiles(store: Store, o: Omit<ExportForTrainerOptions, 'out
   }
   // a pairs dataset, or imported preference pairs (`sieve datasets import --rejected-field`)
   const pairs = d.kind === 'pairs' || items.every((it) => it.rejected !== null);
-  const style = o.style ?? { kind: 'plain' };
+  // A chat dataset's items hold the bare question: only its own messages make a prompt of them.
+  const spec = recordedPrompt(d.rules, `dataset ${d.name} v${d.version}: rules.prompt`);
+  const style: PromptStyle = spec.format === 'chat' ? questionAsUser(spec.systemPrompt) : (o.style ?? { kind: 'plain' });
   const h = { ...DEFAULT_TRAINER_HYPER, ...o.hyper };
   const make = { trl: trlFiles, llamafactory: llamafactoryFiles, swift: swiftFiles }[o.trainer];
   return { files: make(items, pairs, style, h), rows: items.length, kind: pairs ? 'dpo' : 'sft' };

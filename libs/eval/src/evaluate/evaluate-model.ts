@@ -5,8 +5,8 @@
  * mix with the training data's sample runs); the row's detail keeps per-question counts.
  */
 import { InputError, mixSeed, SieveError } from '@sieve/core';
-import { PROMPT_FORMAT_VERSION } from '@sieve/dataset';
-import { formatPrompt } from '@sieve/dataset';
+import { PLAIN_PROMPT, PROMPT_FORMAT_VERSION, promptRecord, questionPrompt, type PromptSpec } from '@sieve/dataset';
+import { chatTokenizer } from '@sieve/model';
 import { checkGenerateParams, engineIdentity, isTfjsEngine, openSamplingEngine, resolveModelDir, splitIntoBatches, type EngineConfig, type OpenedEngine, type SamplingRequest } from '@sieve/sample';
 import { questionVerifier, type QuestionRow, type Store } from '@sieve/store';
 import { getVerifier, verify } from '@sieve/verify';
@@ -39,6 +39,10 @@ export interface EvaluateOptions {
   backend?: string;
   /** The engine to sample with (default tfjs; an openai engine samples the model its server serves). */
   engine?: EngineConfig;
+  /** The prompt format (default plain); recorded in the settings, so plain and chat evaluations stay apart. */
+  prompt?: PromptSpec;
+  /** Where the prompt format was set, for errors (default `model.prompt`; the CLI: `--prompt`). */
+  promptWhere?: string;
   onProgress?: (p: EvaluateProgress) => void;
 }
 
@@ -115,8 +119,8 @@ async function runSplit(
   const outcomes = questions.map((): Outcome => ({ c: 0, n: 0, greedy: null }));
   interface Item { q: number; greedy: boolean; request: SamplingRequest }
   const items: Item[] = [];
-  const request = (text: string, seed: number, temperature: number): SamplingRequest => ({
-    prompt: { text },
+  const request = (prompt: SamplingRequest['prompt'], seed: number, temperature: number): SamplingRequest => ({
+    prompt,
     n: 1,
     seed,
     seeds: [seed],
@@ -127,9 +131,9 @@ async function runSplit(
     stop: s.stop,
   });
   questions.forEach((q, qi) => {
-    const text = formatPrompt(q.text);
-    for (let i = 0; i < s.n; i++) items.push({ q: qi, greedy: false, request: request(text, evaluationSeed(s.seed, q.id, i), s.temperature) });
-    if (s.greedy) items.push({ q: qi, greedy: true, request: request(text, 0, 0) });
+    const prompt = questionPrompt(o.prompt ?? PLAIN_PROMPT, q.text);
+    for (let i = 0; i < s.n; i++) items.push({ q: qi, greedy: false, request: request(prompt, evaluationSeed(s.seed, q.id, i), s.temperature) });
+    if (s.greedy) items.push({ q: qi, greedy: true, request: request(prompt, 0, 0) });
   });
   // Sampled and greedy items go in separate batches (different settings).
   const batches: Item[][] = [];
@@ -176,13 +180,16 @@ async function runSplit(
 
 export async function evaluateModel(store: Store, o: EvaluateOptions): Promise<SplitEvaluation[]> {
   const engineConfig = o.engine ?? { kind: 'tfjs' };
-  const settings: EvaluationSettings = { ...evaluationSettings(o, PROMPT_FORMAT_VERSION), ...(engineConfig.kind === 'tfjs' ? {} : { engine: engineIdentity(engineConfig) }) };
+  const spec = o.prompt ?? PLAIN_PROMPT;
+  const settings: EvaluationSettings = { ...evaluationSettings(o, PROMPT_FORMAT_VERSION), ...(engineConfig.kind === 'tfjs' ? {} : { engine: engineIdentity(engineConfig) }), ...promptRecord(spec) };
   const bySplit = checkOptions(store, o, settings);
   const modelDir = resolveModelDir(store, o.modelId, o.runDir);
   const engine = await openSamplingEngine(engineConfig, { checkpointDir: modelDir, workers: o.workers, batchSize: o.batchSize, ...(o.backend ? { backend: o.backend } : {}) });
   const out: SplitEvaluation[] = [];
   const counts = { questionsDone: 0, questionsTotal: [...bySplit.values()].reduce((n, qs) => n + qs.length, 0) };
   try {
+    // The server renders chat prompts for openai; tfjs needs the checkpoint's template.
+    if (spec.format === 'chat' && isTfjsEngine(engine)) chatTokenizer(engine.engine.tokenizer, o.promptWhere ?? 'model.prompt');
     for (const [split, questions] of bySplit) {
       const t0 = performance.now();
       const outcomes = await runSplit(engine, split, questions, settings, o, counts);

@@ -1,5 +1,6 @@
 /** An evaluation's settings (what makes two evaluations comparable) and replacing an older row. */
 import { stableStringify } from '@sieve/core';
+import type { PromptSpec } from '@sieve/dataset';
 import type { EngineIdentity } from '@sieve/sample';
 import type { EvaluationInput, Store } from '@sieve/store';
 
@@ -18,6 +19,8 @@ export interface EvaluationSettings {
   engine?: EngineIdentity;
   /** The verifier override, when one was given (absent: each question's set's own). */
   verifier?: string;
+  /** The chat prompt format, when used (absent: plain): its evaluations never replace the plain ones. */
+  prompt?: PromptSpec;
 }
 
 /** Settings with their defaults filled in (n 16, temperature 1, top-p 1, top-k 0, greedy on, pass@1 when n > 0). */

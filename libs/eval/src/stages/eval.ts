@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { defineStage, InputError } from '@sieve/core';
 import { EngineConfigSchema, engineIdentity, stageEngine, withModelId, type EngineEnv, type EngineIdentity } from '@sieve/sample';
+import { modelPromptSpec, PLAIN_PROMPT, promptRecord, type ModelPromptConfig, type PromptSpec } from '@sieve/dataset';
 import type { RunEnv } from '@sieve/store';
 import { trainKey } from '@sieve/train';
 import { evaluateModel } from '../evaluate';
@@ -27,15 +28,19 @@ interface Cfg {
   eval: EvalOptions;
   questions: { evalSplits: string[] };
   train: { methods: readonly string[]; seeds: readonly number[] };
+  model: ModelPromptConfig;
 }
-type Slice = Omit<EvalOptions, 'engine'> & { splits: string[]; engine?: EngineIdentity };
+type Slice = Omit<EvalOptions, 'engine'> & { splits: string[]; engine?: EngineIdentity; prompt?: PromptSpec };
 
-/** Every option by name, the engine's identity only (not its URLs), and no engine key for tfjs nor verifier key when unset (fingerprints of older runs hold). */
-function selectEval(e: EvalOptions, splits: string[]): Slice {
+/**
+ * Every option by name, the engine's identity only (not its URLs), and no engine key for tfjs, no
+ * verifier key when unset, no prompt key for plain (fingerprints of older runs hold).
+ */
+function selectEval(e: EvalOptions, splits: string[], prompt: PromptSpec): Slice {
   const { n, temperature, greedy, passAtK, maxNewTokens, batchSize, workers, seed } = e;
   const engine = e.engine.kind === 'tfjs' ? {} : { engine: engineIdentity(e.engine) };
   const verifier = e.verifier ? { verifier: e.verifier } : {}; // unset: the questions' own (no key: older fingerprints hold)
-  return { n, temperature, greedy, passAtK, maxNewTokens, batchSize, workers, seed, splits, ...engine, ...verifier };
+  return { n, temperature, greedy, passAtK, maxNewTokens, batchSize, workers, seed, splits, ...engine, ...verifier, ...promptRecord(prompt) };
 }
 
 export const EVAL_STAGE = defineStage<RunEnv & EngineEnv, Cfg, Slice, Record<string, never>>({
@@ -45,7 +50,7 @@ export const EVAL_STAGE = defineStage<RunEnv & EngineEnv, Cfg, Slice, Record<str
     { key: 'base', inputs: { questions: 'questions', model: 'pretrain' } },
     ...cfg.train.methods.flatMap((m) => cfg.train.seeds.map((s) => trainKey(m, s))).map((key) => ({ key, inputs: { questions: 'questions', model: `train:${key}` } })),
   ],
-  select: (cfg) => selectEval(cfg.eval, cfg.questions.evalSplits),
+  select: (cfg) => selectEval(cfg.eval, cfg.questions.evalSplits, modelPromptSpec(cfg.model)),
   outputs: () => ({}),
   run: async ({ env, slice, key, input, threads, progress }) => {
     const set = input('questions', 'set');
@@ -53,7 +58,7 @@ export const EVAL_STAGE = defineStage<RunEnv & EngineEnv, Cfg, Slice, Record<str
     const total = slice.splits.reduce((n, split) => n + env.store.questions.count({ set, split }), 0);
     const bar = progress(`eval ${key}`, total);
     try {
-      const { engine, ...opts } = slice;
+      const { engine, prompt, ...opts } = slice;
       const full = stageEngine(engine ?? { kind: 'tfjs' }, env, 'eval');
       if (full.kind === 'openai' && key !== 'base' && !full.model.includes('{model}')) {
         throw new InputError(`eval.engine.model "${full.model}" names one served model, but the eval stage evaluates every trained model too (${key})`, {
@@ -63,7 +68,7 @@ export const EVAL_STAGE = defineStage<RunEnv & EngineEnv, Cfg, Slice, Record<str
       }
       // Results do not depend on the worker count: the runner's share of the cores caps it (unfingerprinted).
       const workers = threads === undefined ? opts.workers : Math.min(opts.workers, threads);
-      const rows = await evaluateModel(env.store, { ...opts, workers, engine: withModelId(full, modelId), modelId, runDir: env.runDir, set, onProgress: (p) => bar.update(p.questionsDone) });
+      const rows = await evaluateModel(env.store, { ...opts, workers, prompt: prompt ?? PLAIN_PROMPT, engine: withModelId(full, modelId), modelId, runDir: env.runDir, set, onProgress: (p) => bar.update(p.questionsDone) });
       return { modelId, results: rows };
     } finally {
       bar.stop();

@@ -60,6 +60,7 @@ export class HfTokenizer implements Tokenizer {
   private readonly impl: HfTokenizerImpl;
   private readonly idToToken: Map<number, string>;
   private template: Template | null = null;
+  private endOfTurn: number | null = null;
 
   private constructor(private readonly json: HfTokenizerJSON, where: string) {
     const parsed = TokenizerFileSchema.safeParse(json.tokenizer);
@@ -167,6 +168,26 @@ export class HfTokenizer implements Tokenizer {
       bos_token: tokenName(cfg['bos_token']) ?? '',
       eos_token: tokenName(cfg['eos_token']) ?? '',
     });
+  }
+
+  /**
+   * The token that ends an assistant turn in the chat template (Qwen/ChatML `<|im_end|>`, LLaMA 3
+   * `<|eot_id|>`, zephyr-style templates the EOS): the first token the template writes after an
+   * assistant message's content, when it is a special token; else `eosId`. Chat responses are trained
+   * to end with it and generation stops at it.
+   * @throws InputError when the tokenizer has no chat template.
+   */
+  get endOfTurnId(): number {
+    if (this.endOfTurn !== null) return this.endOfTurn;
+    const probe = 'SIEVE-END-OF-TURN-PROBE';
+    const text = this.applyChatTemplate([
+      { role: 'user', content: 'q' },
+      { role: 'assistant', content: probe },
+    ]);
+    const at = text.lastIndexOf(probe);
+    const next = at < 0 ? undefined : this.encode(text.slice(at + probe.length))[0];
+    this.endOfTurn = next !== undefined && this.specialIds.has(next) ? next : this.eosId;
+    return this.endOfTurn;
   }
 
   /** The raw tokenizer.json, tokenizer_config.json and generation_config.json objects (for export and GGUF). */

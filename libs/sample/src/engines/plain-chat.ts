@@ -2,7 +2,7 @@
  * Chat messages as plain text for sieve's built-in model, which has no chat template: each user turn
  * in the prompt format it was trained on (`formatPrompt`: "Q: …\nA: "), assistant turns as their
  * text and a newline, system text first. One user message renders exactly as the sample stage's
- * prompt. Replaced by the checkpoint's own chat template once checkpoints carry one.
+ * prompt. A checkpoint with a chat template (Hugging Face) renders messages with it instead (tfjs.ts).
  */
 import { InputError } from '@sieve/core';
 import { formatPrompt, type ChatMessage } from '@sieve/dataset';

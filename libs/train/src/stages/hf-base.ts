@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { InputError } from '@sieve/core';
 import { HF_ARCHITECTURES, initBackend, makeTiny } from '@sieve/model';
+import { PromptFormatSchema } from '@sieve/dataset';
 import type { Store } from '@sieve/store';
 import { hfFolderFingerprint, importHfModel } from '../hf-import';
 
@@ -31,7 +32,8 @@ export type MakeTinySpec = z.output<typeof MakeTinySpecSchema>;
 export const HfBaseModelSchema = z.strictObject({
   hf: z.string().min(1).describe('Hugging Face checkpoint folder (relative to the working directory), imported instead of pretraining'),
   makeTiny: MakeTinySpecSchema.optional().describe('create the folder as a tiny random checkpoint when it is missing (tests, presets, smoke tests)'),
-  prompt: z.enum(['plain', 'chat']).default('plain').describe('prompt format: plain ("Q: …\\nA: ") or chat (the model’s chat template; not yet implemented)'),
+  prompt: PromptFormatSchema.default('plain').describe('prompt format of sampling, training and evaluation: plain ("Q: …\\nA: ") or chat (the model’s chat template over [system?, user: question])'),
+  systemPrompt: z.string().optional().describe('system message of the chat prompt format (needs prompt "chat")'),
 });
 export type HfBaseModel = z.output<typeof HfBaseModelSchema>;
 
@@ -39,28 +41,23 @@ export type HfBaseModel = z.output<typeof HfBaseModelSchema>;
  * What the stage reads: the folder's absolute path and its content fingerprint (hfFolderFingerprint:
  * config and tokenizer bytes, weight files' sizes and mtimes). With makeTiny the folder is a function of
  * the spec, which stands in for the content (the folder may not exist yet when the run is planned).
+ * Not the prompt format: importing a folder does not depend on it (sample, train and eval read it).
  */
-export type HfBaseSlice = { hf: string; prompt: 'plain'; content: string } | { hf: string; prompt: 'plain'; makeTiny: MakeTinySpec };
+export type HfBaseSlice = { hf: string; content: string } | { hf: string; makeTiny: MakeTinySpec };
 
 /** The marker make-tiny folders carry: the spec they were made from. */
 const MARKER = 'sieve-make-tiny.json';
 
 export function selectHfBase(m: HfBaseModel): HfBaseSlice {
-  if (m.prompt === 'chat') {
-    throw new InputError('model.prompt "chat" is not implemented yet: sampling, training and evaluation use the plain prompt format', {
-      where: 'config: model.prompt',
-      hint: 'remove model.prompt or set it to "plain"',
-    });
-  }
   const hf = path.resolve(m.hf);
-  if (m.makeTiny) return { hf, prompt: m.prompt, makeTiny: m.makeTiny };
+  if (m.makeTiny) return { hf, makeTiny: m.makeTiny };
   if (!fs.existsSync(hf)) {
     throw new InputError(`model.hf folder ${hf} does not exist`, {
       where: 'config: model.hf',
       hint: 'download the checkpoint yourself (sieve never downloads) and give its folder, relative to the working directory; or add model.makeTiny for a tiny random one',
     });
   }
-  return { hf, prompt: m.prompt, content: hfFolderFingerprint(hf) };
+  return { hf, content: hfFolderFingerprint(hf) };
 }
 
 /** Makes the make-tiny folder when missing or made from another spec, then imports the folder as `modelId`. */

@@ -21,6 +21,10 @@ export const BaseModelShapeSchema = z.strictObject({
   mlpDim: int(4).describe('SwiGLU hidden width'),
   contextLength: int(16).describe('longest sequence, prompt + response, in tokens'),
   ropeTheta: z.number().positive().default(10000).describe('RoPE base'),
+  prompt: z
+    .literal('plain', { error: 'the built-in model reads plain prompts only: "chat" needs a chat template, which a Hugging Face model brings (model.hf)' })
+    .optional()
+    .describe('prompt format: the built-in model has a character tokenizer and no chat template, so plain ("Q: …\\nA: ") only'),
 });
 
 /** `pretrain` in a pipeline config: the loop's options (pretraining defaults) and the corpus. */
@@ -45,7 +49,7 @@ interface Cfg {
   /** Required with a built-in shape (the config's cross-field check says so), ignored with `hf`. */
   pretrain?: PretrainOptions | undefined;
 }
-type Slice = { model: BaseModelShape; pretrain: WithoutNeutral<PretrainOptions> } | HfBaseSlice;
+type Slice = { model: Omit<BaseModelShape, 'prompt'>; pretrain: WithoutNeutral<PretrainOptions> } | HfBaseSlice;
 
 const isHf = (m: Cfg['model']): m is HfBaseModel => 'hf' in m;
 
@@ -56,7 +60,8 @@ export const PRETRAIN_STAGE = defineStage<RunEnv, Cfg, Slice, { modelId: string 
   select: (cfg) => {
     if (isHf(cfg.model)) return selectHfBase(cfg.model);
     if (!cfg.pretrain) throw new InputError('the config has no "pretrain" section, which a built-in model needs', { where: 'config: pretrain', hint: 'add it (see data/presets/quick.json), or set model.hf to import a Hugging Face folder' });
-    return { model: cfg.model, pretrain: withoutNeutral(cfg.pretrain) };
+    const { prompt: _plain, ...shape } = cfg.model; // plain, always: not part of the shape
+    return { model: shape, pretrain: withoutNeutral(cfg.pretrain) };
   },
   outputs: (_s, tag) => ({ modelId: outName('base', tag) }),
   check: async ({ env, out }) => {

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { PRETRAIN_STAGE, PretrainOptionsSchema } from './pretrain';
 import { TRAIN_STAGE, TrainOptionsSchema } from './train';
 
-const model = { dim: 8, layers: 1, heads: 2, kvHeads: 1, mlpDim: 8, contextLength: 16, ropeTheta: 10000 };
-const train = (extra: object = {}) => ({ train: TrainOptionsSchema.parse({ methods: ['sft'], seeds: [1], ...extra }) });
+const model = { dim: 8, layers: 1, heads: 2, kvHeads: 1, mlpDim: 8, contextLength: 16, ropeTheta: 10000, prompt: 'plain' as const };
+const train = (extra: object = {}) => ({ model, train: TrainOptionsSchema.parse({ methods: ['sft'], seeds: [1], ...extra }) });
 const pretrain = (extra: object = {}) => ({ model, pretrain: PretrainOptionsSchema.parse({ corpus: { count: 10 }, ...extra }) });
 /** The built-in branch of the pretrain slice (the other imports an HF folder). */
 const pretrainSlice = (extra: object = {}) => {

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { defineStage, outName } from '@sieve/core';
 import { verifyCheckpoint } from '@sieve/model';
+import { modelPromptSpec, PLAIN_PROMPT, promptRecord, type ModelPromptConfig, type PromptSpec } from '@sieve/dataset';
 import { modelFolder, type RunEnv } from '@sieve/store';
 import { LoopHyperSchema, TrainHyperSchema, withoutNeutral, workersWithin, type LoopHyper, type MethodOptions, type WithoutNeutral } from '../hyper';
 import { METHODS, TRAIN_METHODS, type TrainMethod } from '../methods';
@@ -16,8 +17,8 @@ export const TrainOptionsSchema = TrainHyperSchema.omit({ seed: true }).extend({
 });
 export type TrainOptions = z.output<typeof TrainOptionsSchema>;
 
-/** What one (method, seed) run reads: the loop's options, the seed, and only its own method's options. */
-export type TrainSlice = WithoutNeutral<LoopHyper> & { method: TrainMethod } & Partial<MethodOptions>;
+/** What one (method, seed) run reads: the loop's options, the seed, only its own method's options, and the prompt format unless plain. */
+export type TrainSlice = WithoutNeutral<LoopHyper> & { method: TrainMethod } & Partial<MethodOptions> & { prompt?: PromptSpec };
 
 /** The loop's options a run reads from `train` (its seed comes from `train.seeds`). */
 const LOOP_KEYS = (Object.keys(LoopHyperSchema.shape) as (keyof LoopHyper)[]).filter((k): k is Exclude<keyof LoopHyper, 'seed'> => k !== 'seed');
@@ -35,7 +36,7 @@ export interface TrainEnv {
   ignoreMemory?: boolean;
 }
 
-export const TRAIN_STAGE = defineStage<RunEnv & TrainEnv, { train: TrainOptions }, TrainSlice, { modelId: string }>({
+export const TRAIN_STAGE = defineStage<RunEnv & TrainEnv, { train: TrainOptions; model: ModelPromptConfig }, TrainSlice, { modelId: string }>({
   name: 'train',
   summary: 'train each method and seed from the base model (RFT = sft on the RFT dataset)',
   instances: (cfg) =>
@@ -50,7 +51,7 @@ export const TRAIN_STAGE = defineStage<RunEnv & TrainEnv, { train: TrainOptions 
     const t = cfg.train;
     const loop = Object.fromEntries(LOOP_KEYS.map((k) => [k, t[k]])) as Omit<LoopHyper, 'seed'>;
     const own = Object.fromEntries(METHODS[method].options.map((k) => [k, t[k]])) as Partial<MethodOptions>;
-    return { ...withoutNeutral(loop), seed, method, ...own };
+    return { ...withoutNeutral(loop), seed, method, ...own, ...promptRecord(modelPromptSpec(cfg.model)) };
   },
   outputs: (s, tag) => ({ modelId: outName(`${s.method}-s${s.seed}`, tag) }),
   check: async ({ env, out }) => {
@@ -63,6 +64,7 @@ export const TRAIN_STAGE = defineStage<RunEnv & TrainEnv, { train: TrainOptions 
       const res = await trainModel(env.store, {
         ...slice,
         workers: workersWithin(slice.workers ?? 0, threads),
+        prompt: slice.prompt ?? PLAIN_PROMPT,
         runName: out.modelId,
         dataset: { name: input('dataset', 'dataset') },
         from: modelFolder(env, input('base', 'modelId')),
