@@ -69,3 +69,4 @@ export { exportCheckpointGguf, cachedCheckpointGguf, checkpointGgufKey, defaultG
 export { mathStringsFor } from './hf/check';
 export type { GgufModelConfig } from './hf/gguf-export';
 export type { GgmlType } from './hf/gguf';
+export { loadModelFolder, modelFolderKind, type LoadedModelFolder, type ModelFolderKind } from './model-folder';
