@@ -98,12 +98,12 @@ describe('llama.cpp sampling engine', () => {
     hf.model.dispose();
     const e = await llamaEngine({ checkpointDir: ckDir, sequences: 2 });
     const prompt = { text: formatPrompt('What is 48/2?') };
-    const [samples] = await e.generate([{ ...base, maxTokens: 6, prompt, n: 2, seed: 5, topLogprobs: 2 }]);
+    const [samples] = await e.generate([{ ...base, maxTokens: 4, prompt, n: 2, seed: 5, topLogprobs: 2 }]);
     for (const s of samples!) {
-      expect(s.tokenIds).toHaveLength(6);
+      expect(s.tokenIds).toHaveLength(4);
       const ref = await tfjsLogprobs(ckDir, e.promptIds(prompt), s.tokenIds!);
       s.tokenLogprobs!.forEach((lp, t) => expect(Math.abs(lp - ref[t]!)).toBeLessThan(1e-3));
-      expect(s.topLogprobs).toHaveLength(6);
+      expect(s.topLogprobs).toHaveLength(4);
       s.topLogprobs!.forEach((pos, t) => expect(pos[0]!.logprob).toBeGreaterThanOrEqual(s.tokenLogprobs![t]! - 1e-6));
     }
   }, 180_000);
@@ -142,4 +142,17 @@ describe('llama.cpp sampling engine', () => {
     expect(err2.message).toContain(path.join(copyCache, path.basename(gguf)));
     expect(err2.hint).toMatch(/delete it/);
   }, 60_000);
+});
+
+describe('llama.cpp engine config', () => {
+  it('fingerprints kind and GGUF dtype only; threads, sequences, context size and cache folder stay out', async () => {
+    const { engineIdentity, parseEngineConfig, stageEngine } = await import('./config');
+    const full = parseEngineConfig({ kind: 'llama.cpp', threads: 2, sequences: 16, contextSize: 512, cacheDir: '/x' }, 'test');
+    expect(engineIdentity(full)).toEqual({ kind: 'llama.cpp', dtype: 'f32' });
+    expect(engineIdentity(parseEngineConfig({ kind: 'llama.cpp', dtype: 'f16' }, 'test'))).toEqual({ kind: 'llama.cpp', dtype: 'f16' });
+    expect(stageEngine({ kind: 'llama.cpp', dtype: 'f32' }, { engines: { sample: full } }, 'sample')).toEqual(full);
+    expect(stageEngine({ kind: 'llama.cpp', dtype: 'f32' }, {}, 'sample')).toEqual({ kind: 'llama.cpp', dtype: 'f32' });
+    expect(() => parseEngineConfig({ kind: 'llama.cpp', dtype: 'q4' }, 'cfg.json')).toThrow(/engine.dtype/);
+    expect(() => parseEngineConfig({ kind: 'llama.cpp', endpoints: [] }, 'cfg.json')).toThrow(/endpoints/);
+  });
 });
