@@ -139,8 +139,11 @@ async function readJson(dir: string, name: string, hint: string): Promise<unknow
   }
 }
 
-/** Reads and verifies every file of a checkpoint folder; returns the parameter values by name. */
-async function readCheckpoint(dir: string): Promise<Omit<LoadedCheckpoint, 'model'> & { values: Map<string, Float32Array> }> {
+/**
+ * Reads and verifies every file of a checkpoint folder (sha256 of the weights included); returns
+ * the parameter values by name, without touching tfjs (the GGUF export reads checkpoints this way).
+ */
+export async function readCheckpoint(dir: string): Promise<Omit<LoadedCheckpoint, 'model'> & { values: Map<string, Float32Array> }> {
   const root = path.resolve(dir);
   const stat = await fsp.stat(root).catch(() => null);
   const generic = rebuildHint(root, null);

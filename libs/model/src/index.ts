@@ -66,3 +66,8 @@ export { exportGguf } from './hf/gguf-export';
 export { checkAgainstLlamaCpp, MATH_STRINGS, type ModelCheckResult } from './hf/check';
 export { describeHfModel, type HfModelInfo } from './hf/info';
 export type { FloatDtype } from './hf/safetensors';
+export { exportCheckpointGguf, cachedCheckpointGguf, checkpointGgufKey, defaultGgufCacheDir, ggufConfigOf, type CachedGguf } from './checkpoint-gguf';
+export { mathStringsFor } from './hf/check';
+export type { GgufModelConfig } from './hf/gguf-export';
+export type { GgmlType } from './hf/gguf';
+export { loadModelFolder, modelFolderKind, type LoadedModelFolder, type ModelFolderKind } from './model-folder';

@@ -203,9 +203,8 @@ describe('sample stage with the openai engine (sieve serve-model on 127.0.0.1)',
     expect(bytes.includes(Buffer.from('127.0.0.1'))).toBe(false);
   });
 
-  it('names the problem: a model the server does not serve, an unset key variable, llama.cpp', async () => {
+  it('names the problem: a model the server does not serve, an unset key variable', async () => {
     await expect(sampleStage(store, { ...base, runName: 'x1', engine: openai(server.url, { model: 'nope' }) })).rejects.toThrow(/does not serve a model named "nope"/);
     await expect(sampleStage(store, { ...base, runName: 'x2', engine: openai(server.url, { apiKeyEnv: 'SIEVE_UNSET_KEY_VAR' }) })).rejects.toThrow(/SIEVE_UNSET_KEY_VAR is not set/);
-    await expect(sampleStage(store, { ...base, runName: 'x3', engine: { kind: 'llama.cpp' } })).rejects.toThrow(/llama.cpp engine is not available yet/);
   });
 });

@@ -1,7 +1,10 @@
+import * as fs from 'node:fs';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { InputError } from '@sieve/core';
-import { checkAgainstLlamaCpp, describeHfModel, exportGguf, exportHfModel, hfTensorsOf, initBackend, loadHfModel, makeTiny, type HfArchitecture } from '@sieve/model';
+import { checkAgainstLlamaCpp, describeHfModel, exportCheckpointGguf, exportGguf, exportHfModel, hfTensorsOf, HfTokenizer, initBackend, loadModelFolder, makeTiny, modelFolderKind, type HfArchitecture } from '@sieve/model';
+import { resolveModelDir } from '@sieve/sample';
+import { withStore } from '../context';
 import { intOption } from '../parse';
 import { printResult } from '../table';
 
@@ -10,8 +13,15 @@ const gb = (bytes: number): string => `${(bytes / GB).toFixed(2)} GB`;
 /** `hf:PATH` or PATH → PATH. */
 const hfPath = (p: string): string => p.replace(/^hf:/, '');
 
+/** A model argument as a folder: `hf:PATH`, a folder (HF or sieve checkpoint), or a model id of the run (--run/--db). */
+async function modelFolderArg(cmd: Command, arg: string): Promise<string> {
+  if (arg.startsWith('hf:') || (fs.existsSync(arg) && modelFolderKind(arg) !== null)) return hfPath(arg);
+  if (fs.existsSync(arg)) throw new InputError(`${arg} is neither a sieve checkpoint (manifest.json) nor a Hugging Face model folder (config.json)`, { where: arg });
+  return withStore(cmd, (store, { runDir }) => resolveModelDir(store, arg, runDir), { write: false });
+}
+
 export function registerModel(program: Command): void {
-  const model = program.command('model').description('Hugging Face checkpoints: make a tiny one, describe, check against llama.cpp, export to HF or GGUF');
+  const model = program.command('model').description('models: make a tiny Hugging Face one, describe, check sieve\'s forward against llama.cpp, export to GGUF or HF (Hugging Face folders and sieve checkpoints)');
 
   model
     .command('make-tiny')
@@ -80,13 +90,14 @@ export function registerModel(program: Command): void {
       "export to GGUF, run the same token sequences through sieve's forward and llama.cpp (CPU), print the largest " +
         'log-probability difference over the whole vocabulary (maxAbsLogprobDiff) and whether both tokenizers agree on math strings',
     )
-    .argument('<path>', 'Hugging Face model folder (or hf:PATH)')
+    .argument('<model>', 'Hugging Face model folder (or hf:PATH), a sieve checkpoint folder, or a model id of the run (--run)')
     .option('--max-tokens <n>', 'tokens per sequence', intOption('--max-tokens', 1), 24)
     .option('--keep-gguf <file>', 'keep the GGUF export here')
     .option('--json', 'print JSON')
-    .action(async (p: string, o: { maxTokens: number; keepGguf?: string; json?: boolean }) => {
+    .action(async (p: string, o: { maxTokens: number; keepGguf?: string; json?: boolean }, cmd: Command) => {
+      const dir = await modelFolderArg(cmd, p);
       await initBackend();
-      const m = loadHfModel(hfPath(p));
+      const m = await loadModelFolder(dir);
       const r = await checkAgainstLlamaCpp(m, { maxTokens: o.maxTokens, ...(o.keepGguf ? { ggufPath: o.keepGguf } : {}) });
       m.model.dispose();
       printResult(o.json, r, () => [
@@ -97,19 +108,29 @@ export function registerModel(program: Command): void {
 
   model
     .command('export')
-    .description('write a Hugging Face model as an HF folder (safetensors F32 or BF16) or a GGUF file (F32 or F16) for llama.cpp and ollama')
-    .argument('<model>', 'Hugging Face model folder (or hf:PATH)')
+    .description('write a model as a GGUF file (F32 or F16) for llama.cpp and ollama, or as an HF folder (safetensors F32 or BF16; Hugging Face models and models trained from them)')
+    .argument('<model>', 'Hugging Face model folder (or hf:PATH), a sieve checkpoint folder, or a model id of the run (--run)')
     .addOption(new Option('--format <format>', 'output format').choices(['hf', 'gguf']).makeOptionMandatory())
     .requiredOption('--out <path>', 'folder (hf) or file (gguf) to write, atomically')
     .addOption(new Option('--dtype <dtype>', 'hf: f32|bf16, gguf: f32|f16 (default f32)').choices(['f32', 'bf16', 'f16']).default('f32'))
-    .action(async (p: string, o: { format: 'hf' | 'gguf'; out: string; dtype: 'f32' | 'bf16' | 'f16' }) => {
+    .action(async (p: string, o: { format: 'hf' | 'gguf'; out: string; dtype: 'f32' | 'bf16' | 'f16' }, cmd: Command) => {
       if (o.format === 'hf' && o.dtype === 'f16') throw new InputError('--dtype f16 is for gguf; hf takes f32 or bf16', { where: '--dtype' });
       if (o.format === 'gguf' && o.dtype === 'bf16') throw new InputError('--dtype bf16 is for hf; gguf takes f32 or f16', { where: '--dtype' });
+      const dir = await modelFolderArg(cmd, p);
+      if (o.format === 'gguf' && modelFolderKind(dir) === 'checkpoint') {
+        await exportCheckpointGguf(dir, o.out, { dtype: o.dtype === 'f16' ? 'F16' : 'F32' }); // no tfjs needed
+        process.stdout.write(`wrote ${o.out}\n`);
+        return;
+      }
       await initBackend();
-      const m = loadHfModel(hfPath(p));
-      if (o.format === 'hf') exportHfModel(m, o.out, { dtype: o.dtype === 'bf16' ? 'BF16' : 'F32' });
-      else exportGguf(o.out, { config: m.config, tensors: hfTensorsOf(m.model), tokenizer: m.tokenizer }, { dtype: o.dtype === 'f16' ? 'F16' : 'F32' });
-      m.model.dispose();
+      const m = await loadModelFolder(dir);
+      try {
+        if (o.format === 'gguf') exportGguf(o.out, { config: m.config, tensors: hfTensorsOf(m.model), tokenizer: m.tokenizer }, { dtype: o.dtype === 'f16' ? 'F16' : 'F32' });
+        else if (m.hf && m.tokenizer instanceof HfTokenizer) exportHfModel({ config: m.hf, model: m.model, tokenizer: m.tokenizer }, o.out, { dtype: o.dtype === 'bf16' ? 'BF16' : 'F32' });
+        else throw new InputError(`${dir} is sieve's built-in char model, which has no Hugging Face form`, { where: dir, hint: 'export it with --format gguf' });
+      } finally {
+        m.model.dispose();
+      }
       process.stdout.write(`wrote ${o.out}\n`);
     });
 }

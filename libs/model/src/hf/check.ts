@@ -13,9 +13,11 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ControlledEvaluateInputItem, Token } from 'node-llama-cpp';
 import { SieveError } from '@sieve/core';
+import { CharTokenizer, type Tokenizer } from '../tokenizer';
 import type { Transformer } from '../transformer';
-import { exportGguf } from './gguf-export';
-import { hfTensorsOf, type HfModel } from './model';
+import { exportGguf, type GgufModelConfig } from './gguf-export';
+import { hfTensorsOf } from './model';
+import type { HfTokenizer } from './tokenizer';
 
 /** Math text the tokenizers must agree on: calculator annotations, `####`, Unicode, special tokens. */
 export const MATH_STRINGS: readonly string[] = [
@@ -37,6 +39,15 @@ export interface ModelCheckResult {
   tokenizersAgree: boolean;
   tokenizer: { text: string; same: boolean; sieve: number[]; llamaCpp: number[] }[];
   seconds: number;
+}
+
+/**
+ * The math strings with every character a char vocabulary lacks removed (sieve reads one as
+ * `<unk>`, llama.cpp's BPE skips it); other tokenizers get them unchanged.
+ */
+export function mathStringsFor(tokenizer: Tokenizer): string[] {
+  if (!(tokenizer instanceof CharTokenizer)) return [...MATH_STRINGS];
+  return MATH_STRINGS.map((t) => Array.from(t).filter((ch) => tokenizer.encode(ch)[0] !== tokenizer.unkId).join(''));
 }
 
 /** Log-softmax rows [T][V] of sieve's forward on one sequence. */
@@ -63,7 +74,7 @@ function sieveLogprobs(model: Transformer, ids: readonly number[]): Float32Array
  * @throws SieveError when llama.cpp cannot load the export or returns a partial distribution.
  */
 export async function checkAgainstLlamaCpp(
-  m: Pick<HfModel, 'config' | 'model' | 'tokenizer'>,
+  m: { config: GgufModelConfig; model: Transformer; tokenizer: HfTokenizer | CharTokenizer },
   opts: {
     texts?: readonly string[];
     tokenizerTexts?: readonly string[];
@@ -84,13 +95,13 @@ export async function checkAgainstLlamaCpp(
     const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
     const lm = await llama.loadModel({ modelPath: gguf });
     try {
-      const tokenizer = (opts.tokenizerTexts ?? MATH_STRINGS).map((text) => {
+      const tokenizer = (opts.tokenizerTexts ?? mathStringsFor(m.tokenizer)).map((text) => {
         const sieve = m.tokenizer.encode(text);
         const llamaCpp = Array.from(lm.tokenize(text, true), Number);
         return { text, same: sieve.length === llamaCpp.length && sieve.every((id, i) => id === llamaCpp[i]), sieve, llamaCpp };
       });
       const maxTokens = opts.maxTokens ?? 24;
-      const seqs = (opts.texts ?? MATH_STRINGS.slice(0, 3)).map((t) => m.tokenizer.encode(t).slice(0, maxTokens));
+      const seqs = (opts.texts ?? mathStringsFor(m.tokenizer).slice(0, 3)).map((t) => m.tokenizer.encode(t).slice(0, maxTokens));
       const longest = Math.max(...seqs.map((s) => s.length));
       const ctx = await lm.createContext({
         contextSize: Math.max(64, longest + 8),

@@ -6,10 +6,13 @@
  * tokens, token types, merges, special ids, chat template).
  */
 import { InputError } from '@sieve/core';
-import type { ParsedHfConfig } from './config';
+import { CharTokenizer } from '../tokenizer';
+import type { ModelConfig } from '../config';
+import type { HfArchitecture } from './config';
+import { charGgufTokenizerMetadata } from './gguf-char-vocab';
 import { writeGguf, type GgmlType, type GgufTensor, type GgufValue } from './gguf';
 import type { TensorToWrite } from './safetensors';
-import type { HfTokenizer } from './tokenizer';
+import { HfTokenizer } from './tokenizer';
 
 /** llama.cpp token types. */
 const TOKEN_TYPE = { normal: 1, control: 3, userDefined: 4, unused: 5 } as const;
@@ -112,13 +115,26 @@ export function ggufTokenizerMetadata(tokenizer: HfTokenizer, vocabSize: number)
   return meta;
 }
 
+/** What a GGUF export needs of a model's config: llama.cpp's architecture and the shape (a ParsedHfConfig is one). */
+export interface GgufModelConfig {
+  arch: HfArchitecture;
+  model: ModelConfig;
+}
+
+/** GGUF tokenizer metadata for either tokenizer sieve has. */
+function tokenizerMetadata(tokenizer: HfTokenizer | CharTokenizer, vocabSize: number): [string, GgufValue][] {
+  if (tokenizer instanceof CharTokenizer) return charGgufTokenizerMetadata(tokenizer, vocabSize);
+  if (tokenizer instanceof HfTokenizer) return ggufTokenizerMetadata(tokenizer, vocabSize);
+  throw new InputError('GGUF export supports the char tokenizer and Hugging Face tokenizers');
+}
+
 /**
  * Writes a GGUF file (atomically) for a model given as HF tensors. `dtype` F16 stores matrices in
  * half precision (1-D norms and biases stay F32, as llama.cpp's converter does).
  */
 export function exportGguf(
   file: string,
-  m: { config: ParsedHfConfig; tensors: readonly TensorToWrite[]; tokenizer: HfTokenizer; name?: string },
+  m: { config: GgufModelConfig; tensors: readonly TensorToWrite[]; tokenizer: HfTokenizer | CharTokenizer; name?: string },
   opts: { dtype: GgmlType },
 ): void {
   const { arch, model: c } = m.config;
@@ -141,7 +157,7 @@ export function exportGguf(
           [`${arch}.vocab_size`, { type: 'u32', value: c.vocabSize }],
         ] as [string, GgufValue][])
       : []),
-    ...ggufTokenizerMetadata(m.tokenizer, c.vocabSize),
+    ...tokenizerMetadata(m.tokenizer, c.vocabSize),
   ];
   const tensors: GgufTensor[] = m.tensors.map((t) => {
     const permute = arch === 'llama' ? (/\.q_proj\.weight$/.test(t.name) ? c.heads : /\.k_proj\.weight$/.test(t.name) ? c.kvHeads : 0) : 0;

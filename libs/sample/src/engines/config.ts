@@ -13,6 +13,7 @@
  */
 import { z } from 'zod';
 import { InputError, SieveError, stableStringify } from '@sieve/core';
+import { openLlamaCppEngine, type LlamaCppSamplingEngine } from './llamacpp';
 import { openOpenAIEngine, type OpenAISamplingEngine } from './openai';
 import { openTfjsEngine, type TfjsSamplingEngine } from './tfjs';
 
@@ -49,27 +50,38 @@ const OpenAIEngineSchema = z.strictObject({
     .describe('retries on 429, 5xx, timeouts and broken connections (not fingerprinted)'),
 });
 
-const LLAMA_CPP_NOT_YET = 'the llama.cpp engine is not available yet: use "tfjs" (in process) or "openai" (e.g. llama.cpp\'s own llama-server, or `sieve serve-model`)';
-
-const LlamaCppEngineSchema = z.looseObject({ kind: z.literal('llama.cpp') }).superRefine((_, ctx) => ctx.addIssue({ code: 'custom', message: LLAMA_CPP_NOT_YET }));
+const LlamaCppEngineSchema = z.strictObject({
+  kind: z.literal('llama.cpp'),
+  dtype: z.enum(['f32', 'f16']).default('f32').describe('weights of the GGUF export: f32 (log-probs as sieve\'s forward) or f16 (half the memory); fingerprinted'),
+  sequences: int(1, 1024).optional().describe('sequences decoded together in one context (default 8; not fingerprinted)'),
+  threads: int(0, 1024).optional().describe('CPU threads, 0 = all cores (default; not fingerprinted)'),
+  contextSize: int(16).optional().describe('tokens per sequence, prompt + completion (default min(model context, 2048); not fingerprinted)'),
+  cacheDir: z.string().min(1).optional().describe('folder of cached GGUF exports (default <run>/cache/gguf; not fingerprinted)'),
+  gpu: z.boolean().optional().describe("use an installed CUDA/Vulkan/Metal build of llama.cpp (default false: the CPU build; not fingerprinted)"),
+});
 
 /** `engine` in the sample and eval options. Default `{ kind: 'tfjs' }`. */
 export const EngineConfigSchema = z
   .discriminatedUnion('kind', [TfjsEngineSchema, OpenAIEngineSchema, LlamaCppEngineSchema])
   .default({ kind: 'tfjs' })
-  .describe('the sampling engine: {"kind": "tfjs"} or {"kind": "openai", "endpoints": [{"baseUrl": …}], "model": …}');
+  .describe('the sampling engine: {"kind": "tfjs"}, {"kind": "llama.cpp"} (in process) or {"kind": "openai", "endpoints": [{"baseUrl": …}], "model": …}');
 export type EngineConfig = z.output<typeof EngineConfigSchema>;
 export type EngineConfigInput = z.input<typeof EngineConfigSchema>;
 export type OpenAIEngineConfig = z.output<typeof OpenAIEngineSchema>;
+export type LlamaCppEngineConfig = z.output<typeof LlamaCppEngineSchema>;
 
 /** What of an engine config decides the samples: the fingerprinted part. */
-export type EngineIdentity = { kind: 'tfjs' } | { kind: 'openai'; model: string; extra: Record<string, unknown> };
+export type EngineIdentity = { kind: 'tfjs' } | { kind: 'openai'; model: string; extra: Record<string, unknown> } | { kind: 'llama.cpp'; dtype: 'f32' | 'f16' };
 
-/** The fingerprinted half of an engine config (no URL, concurrency, key variable or timeout). */
+/**
+ * The fingerprinted half of an engine config (no URL, concurrency, key variable or timeout; for
+ * llama.cpp only the GGUF dtype: sequences, threads, context size and the cache folder do not
+ * change a sample, whose tokens depend only on its prompt, seed and the model's logits).
+ */
 export function engineIdentity(c: EngineConfig): EngineIdentity {
   if (c.kind === 'openai') return { kind: 'openai', model: c.model, extra: c.extra ?? {} };
-  if (c.kind === 'tfjs') return { kind: 'tfjs' };
-  throw new InputError(LLAMA_CPP_NOT_YET, { where: 'engine.kind' });
+  if (c.kind === 'llama.cpp') return { kind: 'llama.cpp', dtype: c.dtype };
+  return { kind: 'tfjs' };
 }
 
 /**
@@ -87,6 +99,8 @@ export interface EngineEnv {
 export function stageEngine(identity: EngineIdentity, env: EngineEnv, stage: string): EngineConfig {
   if (identity.kind === 'tfjs') return { kind: 'tfjs' };
   const full = env.engines?.[stage];
+  // llama.cpp needs nothing beyond its identity: without the full config it runs with the defaults
+  if (identity.kind === 'llama.cpp') return full?.kind === 'llama.cpp' && full.dtype === identity.dtype ? full : { kind: 'llama.cpp', dtype: identity.dtype };
   if (!full || stableStringify(engineIdentity(full)) !== stableStringify(identity)) {
     throw new SieveError(`the ${stage} stage samples with the openai engine but was given no matching endpoints`, {
       where: `${stage}.engine`,
@@ -102,21 +116,23 @@ export function withModelId(c: EngineConfig, modelId: string): EngineConfig {
 }
 
 export interface OpenSamplingEngineOptions {
-  /** The checkpoint the tfjs engine loads (ignored by openai: the server has its model). */
+  /** The checkpoint the tfjs and llama.cpp engines load (ignored by openai: the server has its model). */
   checkpointDir: string;
   /** tfjs: worker threads (0 = this thread). */
   workers: number;
   /** tfjs: sequences per generation batch. */
   batchSize: number;
   backend?: string;
+  /** Progress lines (llama.cpp: when the GGUF is exported). */
+  log?: (line: string) => void;
 }
 
-export type OpenedEngine = TfjsSamplingEngine | OpenAISamplingEngine;
+export type OpenedEngine = TfjsSamplingEngine | OpenAISamplingEngine | LlamaCppSamplingEngine;
 
 /** The tfjs engine (its generator's backend and workers are there to read). */
 export const isTfjsEngine = (e: OpenedEngine): e is TfjsSamplingEngine => e.kind === 'tfjs';
 
-/** Opens the engine a config names; llama.cpp is an InputError until it exists. */
+/** Opens the engine a config names. */
 export async function openSamplingEngine(c: EngineConfig, o: OpenSamplingEngineOptions): Promise<OpenedEngine> {
   switch (c.kind) {
     case 'tfjs':
@@ -130,8 +146,17 @@ export async function openSamplingEngine(c: EngineConfig, o: OpenSamplingEngineO
         ...(c.timeoutMs !== undefined ? { timeoutMs: c.timeoutMs } : {}),
         ...(c.retry !== undefined ? { retry: Object.fromEntries(Object.entries(c.retry).filter(([, v]) => v !== undefined)) } : {}),
       });
-    default:
-      throw new InputError(LLAMA_CPP_NOT_YET, { where: 'engine.kind' });
+    case 'llama.cpp':
+      return openLlamaCppEngine({
+        checkpointDir: o.checkpointDir,
+        dtype: c.dtype === 'f16' ? 'F16' : 'F32',
+        ...(c.sequences !== undefined ? { sequences: c.sequences } : {}),
+        ...(c.threads !== undefined ? { threads: c.threads } : {}),
+        ...(c.contextSize !== undefined ? { contextSize: c.contextSize } : {}),
+        ...(c.cacheDir !== undefined ? { cacheDir: c.cacheDir } : {}),
+        ...(c.gpu !== undefined ? { gpu: c.gpu } : {}),
+        ...(o.log ? { log: o.log } : {}),
+      });
   }
 }
 
@@ -140,5 +165,5 @@ export function parseEngineConfig(raw: unknown, where: string): EngineConfig {
   const res = EngineConfigSchema.safeParse(raw);
   if (res.success) return res.data;
   const problems = res.error.issues.map((i) => `${['engine', ...i.path.map(String)].join('.')}: ${i.message}`);
-  throw new InputError(problems.join('; '), { where, hint: 'engines: {"kind": "tfjs"} or {"kind": "openai", "endpoints": [{"baseUrl": "http://HOST:8000/v1"}], "model": NAME}' });
+  throw new InputError(problems.join('; '), { where, hint: 'engines: {"kind": "tfjs"}, {"kind": "llama.cpp"} or {"kind": "openai", "endpoints": [{"baseUrl": "http://HOST:8000/v1"}], "model": NAME}' });
 }

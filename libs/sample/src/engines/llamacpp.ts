@@ -1,0 +1,223 @@
+/**
+ * The `llama.cpp` sampling engine: the stage's checkpoint exported to GGUF once (cached by its
+ * content), loaded in process through node-llama-cpp (CPU build, or the user's CUDA/Vulkan build
+ * when present), many sequences decoded in one context (node-llama-cpp batches the sequences of a
+ * context into one llama_decode; one sequence per sample in flight).
+ *
+ * llama.cpp computes the logits; the token is picked by sieve's own seeded sampler (the same
+ * `Sequence` the tfjs engine drives): at each step llama.cpp returns the full next-token
+ * distribution at temperature 1 (top-k 0, top-p 1, min-p 0), and `Sequence.step` applies
+ * temperature / top-k / top-p with the sample's own rng, records log p of the sampled token under
+ * that temperature-1 distribution, and handles EOS, stop strings and the token budget. So a sample
+ * depends only on its prompt, its seed and the model, never on its batch neighbours, and the
+ * semantics are the tfjs engine's exactly (tokens equal where the two engines' logits agree).
+ * Prompts are tokenized by sieve's tokenizer and fed as ids.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { ControlledEvaluateInputItem, Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
+import { InputError, SieveError } from '@sieve/core';
+import { bosPrefix, cachedCheckpointGguf, defaultGgufCacheDir, readCheckpointConfig, tokenizerFromJSON, type GgmlType, type ModelConfig, type Tokenizer } from '@sieve/model';
+import { Sequence, type GenerateParams } from '../sequence';
+import { checkSamplingRequest, ContextLengthError, seedsOf, type EnginePrompt, type EngineSample, type SamplingEngine, type SamplingRequest } from './engine';
+import { renderPlainChat } from './plain-chat';
+
+export interface LlamaCppEngineOptions {
+  /** The sieve checkpoint folder to sample from (exported to GGUF on first use). */
+  checkpointDir: string;
+  /** Weights of the GGUF export (default F32: log-probs equal sieve's forward within ~1e-4). */
+  dtype?: GgmlType;
+  /** Where GGUF exports are cached (default: `<run>/cache/gguf`, see defaultGgufCacheDir). */
+  cacheDir?: string;
+  /** Sequences decoded together in one context (default 8). */
+  sequences?: number;
+  /** CPU threads (default 0 = all cores). */
+  threads?: number;
+  /** Tokens per sequence: prompt + completion (default min(model's context, 2048)). */
+  contextSize?: number;
+  /** The name the engine reports (default: the checkpoint folder's name). */
+  modelName?: string;
+  /** Use a GPU build of llama.cpp when one is installed (default false: the CPU build, as tested). */
+  gpu?: boolean;
+  /** Receives one line when the GGUF is exported (not when it comes from the cache). */
+  log?: (line: string) => void;
+}
+
+export interface LlamaCppSamplingEngine extends SamplingEngine {
+  readonly kind: 'llama.cpp';
+  /** The GGUF file llama.cpp loaded. */
+  readonly ggufPath: string;
+  /** Whether opening exported the GGUF (false: it came from the cache). */
+  readonly exported: boolean;
+  readonly tokenizer: Tokenizer;
+  /** Sequences in flight at once. */
+  slots(): number;
+  promptIds(prompt: EnginePrompt): number[];
+  checkContext(r: Pick<SamplingRequest, 'prompt' | 'maxTokens'>): void;
+}
+
+/** The whole vocabulary at temperature 1: what `Sequence.step` samples from and scores against. */
+const FULL_DISTRIBUTION = { generateNext: { probabilities: true, options: { temperature: 1, topK: 0, topP: 1, minP: 0 } } } as const;
+
+const llamas = new Map<boolean, Promise<Llama>>();
+/** One llama.cpp binding per process and GPU choice (loading it twice wastes memory); never built from source here. */
+async function loadLlama(gpu: boolean): Promise<Llama> {
+  let p = llamas.get(gpu);
+  if (!p) {
+    p = import('node-llama-cpp').then(({ getLlama, LlamaLogLevel }) => getLlama({ gpu: gpu ? 'auto' : false, build: 'never', logLevel: LlamaLogLevel.error }));
+    llamas.set(gpu, p);
+  }
+  return p;
+}
+
+function readTokenizer(dir: string): Tokenizer {
+  const file = path.join(path.resolve(dir), 'tokenizer.json');
+  try {
+    return tokenizerFromJSON(JSON.parse(fs.readFileSync(file, 'utf8')), file);
+  } catch (err) {
+    throw new SieveError(`checkpoint ${path.resolve(dir)}: cannot read tokenizer.json`, { where: file, cause: err, hint: 're-run the stage that wrote the checkpoint' });
+  }
+}
+
+/** Waits for a free sequence of the context; hands them out in FIFO order. */
+class SequencePool {
+  private readonly waiting: ((s: LlamaContextSequence) => void)[] = [];
+  constructor(private readonly free: LlamaContextSequence[]) {}
+  acquire(): Promise<LlamaContextSequence> {
+    const s = this.free.pop();
+    return s ? Promise.resolve(s) : new Promise((resolve) => this.waiting.push(resolve));
+  }
+  release(s: LlamaContextSequence): void {
+    const next = this.waiting.shift();
+    if (next) next(s);
+    else this.free.push(s);
+  }
+}
+
+/**
+ * Opens the engine: exports (or finds in the cache) the GGUF, loads it, creates one context of
+ * `sequences` sequences.
+ * @throws SieveError naming the file when the checkpoint is missing or corrupt, or when llama.cpp cannot load the GGUF.
+ */
+export async function openLlamaCppEngine(o: LlamaCppEngineOptions): Promise<LlamaCppSamplingEngine> {
+  const dir = path.resolve(o.checkpointDir);
+  const dtype = o.dtype ?? 'F32';
+  const config: ModelConfig = readCheckpointConfig(dir);
+  const tokenizer = readTokenizer(dir);
+  const gguf = await cachedCheckpointGguf(dir, o.cacheDir ?? defaultGgufCacheDir(dir), dtype);
+  if (gguf.exported) o.log?.(`exported ${dir} to ${gguf.path} (${dtype}) for llama.cpp`);
+  const llama = await loadLlama(o.gpu ?? false);
+  let model: LlamaModel;
+  try {
+    model = await llama.loadModel({ modelPath: gguf.path });
+  } catch (err) {
+    throw new SieveError(`llama.cpp could not load ${gguf.path}`, {
+      where: gguf.path,
+      cause: err,
+      hint: 'the cached export may be damaged: delete it and it is written again on the next run',
+    });
+  }
+  const sequences = o.sequences ?? 8;
+  const contextSize = Math.min(config.contextLength, o.contextSize ?? 2048);
+  const threads = o.threads ?? 0;
+  let context: LlamaContext;
+  try {
+    context = await model.createContext({
+      sequences,
+      contextSize,
+      batchSize: Math.max(512, Math.min(contextSize * sequences, 2048)),
+      threads: threads > 0 ? threads : os.availableParallelism(),
+      flashAttention: false,
+      // float32 KV cache: llama.cpp's default F16 cache moves log-probs by up to ~1e-2 nats on small models
+      experimentalKvCacheKeyType: 'F32',
+      experimentalKvCacheValueType: 'F32',
+    });
+  } catch (err) {
+    await model.dispose();
+    throw new SieveError(`llama.cpp could not create a context of ${sequences} × ${contextSize} tokens for ${gguf.path}`, { cause: err, hint: 'lower the engine\'s "sequences" or "contextSize"' });
+  }
+  const pool = new SequencePool(Array.from({ length: sequences }, () => context.getSequence()));
+  const vocab = config.vocabSize;
+  const name = o.modelName ?? path.basename(dir);
+  const promptIds = (p: EnginePrompt): number[] => [...bosPrefix(tokenizer), ...tokenizer.encode('text' in p ? p.text : renderPlainChat(p.messages))];
+  const checkContext = (r: Pick<SamplingRequest, 'prompt' | 'maxTokens'>): void => {
+    const n = promptIds(r.prompt).length;
+    if (n + r.maxTokens > contextSize) throw new ContextLengthError(n, contextSize, r.maxTokens);
+  };
+
+  /** One sample on one sequence: prefill the prompt, then one token per step until `s` is done. */
+  const runOne = async (prompt: number[], seed: number, params: GenerateParams, topK: number): Promise<EngineSample> => {
+    if (prompt.length === 0) throw new InputError('an empty prompt: the tokenizer adds no BOS and the text is empty', { where: 'prompt' });
+    if (prompt.length >= contextSize) throw new ContextLengthError(prompt.length, contextSize, params.maxNewTokens);
+    const s = new Sequence(prompt, seed, params, tokenizer, contextSize);
+    const row = new Float64Array(vocab); // [V] log p at temperature 1
+    const top: { token: string; logprob: number }[][] = [];
+    const seq = await pool.acquire();
+    try {
+      await seq.clearHistory();
+      let input = prompt;
+      while (!s.done) {
+        const last = input.length - 1;
+        const items = input.map((id, i): ControlledEvaluateInputItem => (i === last ? [id as Token, FULL_DISTRIBUTION] : (id as Token)));
+        const out = await seq.controlledEvaluate(items);
+        const probs = out[last]?.next.probabilities;
+        if (!probs || probs.size !== vocab) throw new SieveError(`llama.cpp returned ${probs?.size ?? 0} probabilities, expected the whole vocabulary (${vocab})`);
+        row.fill(-Infinity);
+        for (const [id, p] of probs) row[id] = Math.log(p);
+        if (topK > 0) {
+          const alt: { token: string; logprob: number }[] = [];
+          for (const [id, p] of probs) {
+            if (alt.length === topK) break;
+            alt.push({ token: tokenizer.decode([id]), logprob: Math.log(p) });
+          }
+          top.push(alt);
+        }
+        input = [s.step(row, 0, vocab)];
+      }
+    } finally {
+      pool.release(seq);
+    }
+    const r = s.result();
+    return {
+      text: r.text,
+      tokenIds: r.tokens,
+      tokens: r.tokens.map((id) => tokenizer.decode([id])),
+      tokenLogprobs: Array.from(r.logprobs),
+      logprobSum: r.logprobSum,
+      topLogprobs: topK > 0 ? top : null,
+      finishReason: r.finishReason,
+    };
+  };
+
+  let closed = false;
+  return {
+    kind: 'llama.cpp',
+    model: name,
+    contextLength: contextSize,
+    ggufPath: gguf.path,
+    exported: gguf.exported,
+    tokenizer,
+    slots: () => sequences,
+    promptIds,
+    checkContext,
+    fingerprint: () => ({ engine: 'llama.cpp', model: name, dtype }),
+    async generate(requests) {
+      if (closed) throw new SieveError('the llama.cpp engine is closed');
+      requests.forEach((r, i) => checkSamplingRequest(r, `request ${i}`));
+      return Promise.all(
+        requests.map((r) => {
+          const params: GenerateParams = { temperature: r.temperature, topP: r.topP, topK: r.topK, maxNewTokens: r.maxTokens, stop: [...(r.stop ?? [])] };
+          const prompt = promptIds(r.prompt);
+          return Promise.all(seedsOf(r).map((seed) => runOne(prompt, seed, params, r.topLogprobs ?? 0)));
+        }),
+      );
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await context.dispose();
+      await model.dispose();
+    },
+  };
+}
