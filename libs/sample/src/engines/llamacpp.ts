@@ -18,10 +18,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ControlledEvaluateInputItem, Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
 import { InputError, SieveError } from '@sieve/core';
-import { bosPrefix, cachedCheckpointGguf, defaultGgufCacheDir, readCheckpointConfig, tokenizerFromJSON, type GgmlType, type ModelConfig, type Tokenizer } from '@sieve/model';
+import { cachedCheckpointGguf, defaultGgufCacheDir, readCheckpointConfig, tokenizerFromJSON, type GgmlType, type ModelConfig, type Tokenizer } from '@sieve/model';
 import { Sequence, type GenerateParams } from '../sequence';
 import { checkSamplingRequest, ContextLengthError, seedsOf, type EnginePrompt, type EngineSample, type SamplingEngine, type SamplingRequest } from './engine';
-import { renderPlainChat } from './plain-chat';
+import { promptEncoding } from './prompt-encoding';
 
 export interface LlamaCppEngineOptions {
   /** The sieve checkpoint folder to sample from (exported to GGUF on first use). */
@@ -140,7 +140,7 @@ export async function openLlamaCppEngine(o: LlamaCppEngineOptions): Promise<Llam
   const pool = new SequencePool(Array.from({ length: sequences }, () => context.getSequence()));
   const vocab = config.vocabSize;
   const name = o.modelName ?? path.basename(dir);
-  const promptIds = (p: EnginePrompt): number[] => [...bosPrefix(tokenizer), ...tokenizer.encode('text' in p ? p.text : renderPlainChat(p.messages))];
+  const { promptIds, paramsOf } = promptEncoding(tokenizer);
   const checkContext = (r: Pick<SamplingRequest, 'prompt' | 'maxTokens'>): void => {
     const n = promptIds(r.prompt).length;
     if (n + r.maxTokens > contextSize) throw new ContextLengthError(n, contextSize, r.maxTokens);
@@ -207,7 +207,7 @@ export async function openLlamaCppEngine(o: LlamaCppEngineOptions): Promise<Llam
       requests.forEach((r, i) => checkSamplingRequest(r, `request ${i}`));
       return Promise.all(
         requests.map((r) => {
-          const params: GenerateParams = { temperature: r.temperature, topP: r.topP, topK: r.topK, maxNewTokens: r.maxTokens, stop: [...(r.stop ?? [])] };
+          const params = paramsOf(r);
           const prompt = promptIds(r.prompt);
           return Promise.all(seedsOf(r).map((seed) => runOne(prompt, seed, params, r.topLogprobs ?? 0)));
         }),

@@ -5,11 +5,10 @@
  * so the results equal calling the generator directly with the same seeds, whatever the batching.
  */
 import { SieveError, stableStringify } from '@sieve/core';
-import { bosPrefix, encodeModelPrompt, hasChatTemplate, isEos } from '@sieve/model';
 import { openEngine, type Engine, type EngineOptions } from '../engine';
 import type { GenRequest, GenResult, GenerateParams } from '../sequence';
 import { checkSamplingRequest, ContextLengthError, seedsOf, type EnginePrompt, type EngineSample, type SamplingEngine, type SamplingRequest } from './engine';
-import { renderPlainChat } from './plain-chat';
+import { promptEncoding } from './prompt-encoding';
 import { topLogprobsCollector, type TopEntry } from './top-logprobs';
 
 export interface TfjsEngineOptions extends EngineOptions {
@@ -34,21 +33,12 @@ interface Job {
   gen: GenRequest;
 }
 
-/** The settings generate() takes for one batch (requests are grouped by them); a chat prompt also stops at the template's end-of-turn token. */
-function paramsOf(r: SamplingRequest, endOfTurn: number | null): GenerateParams {
-  return { temperature: r.temperature, topP: r.topP, topK: r.topK, maxNewTokens: r.maxTokens, stop: [...(r.stop ?? [])], ...(endOfTurn !== null && 'messages' in r.prompt ? { stopIds: [endOfTurn] } : {}) };
-}
-
 export async function openTfjsEngine(o: TfjsEngineOptions): Promise<TfjsSamplingEngine> {
   const engine = await openEngine(o);
   const batchSize = o.batchSize ?? 64;
   const { tokenizer, config } = engine;
   const model = o.modelName ?? (o.checkpointDir.split(/[\\/]/).filter(Boolean).pop() as string);
-  // Chat messages go through the checkpoint's chat template; sieve's char model has none and reads them as plain text.
-  const chat = hasChatTemplate(tokenizer);
-  const promptIds = (p: EnginePrompt): number[] =>
-    'messages' in p && chat ? encodeModelPrompt(tokenizer, p).ids : [...bosPrefix(tokenizer), ...tokenizer.encode('text' in p ? p.text : renderPlainChat(p.messages))];
-  const endOfTurn = chat && !isEos(tokenizer, tokenizer.endOfTurnId) ? tokenizer.endOfTurnId : null;
+  const { promptIds, paramsOf } = promptEncoding(tokenizer);
   const decodeOne = (id: number): string => tokenizer.decode([id]);
 
   const toSample = (r: GenResult, top: TopEntry[][] | null): EngineSample => ({
@@ -87,7 +77,7 @@ export async function openTfjsEngine(o: TfjsEngineOptions): Promise<TfjsSampling
       // group samples by generation settings, then cut each group into batches
       const groups = new Map<string, { params: GenerateParams; k: number; jobs: Job[] }>();
       requests.forEach((r, ri) => {
-        const params = paramsOf(r, endOfTurn);
+        const params = paramsOf(r);
         const k = r.topLogprobs ?? 0;
         const key = stableStringify({ params, k });
         let g = groups.get(key);
