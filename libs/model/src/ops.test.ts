@@ -43,15 +43,30 @@ for (const backend of ['cpu', 'wasm'] as const) {
     });
     afterEach(() => setFastGrads(true));
 
-    it('linear matches tf.matMul and its built-in gradient (both dW branches)', () => {
-      for (const [n, din, dout] of [[6, 5, 3], [6, 3, 7], [64, 40, 24]] as const) {
+    it('linear matches tf.matMul and its built-in gradient (dW in one GEMM, and split along N on wasm)', () => {
+      // 1536 rows: 3 chunks of 512; 1031 (prime): no equal chunks, one GEMM. Sums over N rows of
+      // N(0,1) products differ from one GEMM by float32 rounding only.
+      for (const [n, din, dout, tol] of [[6, 5, 3, 1e-5], [6, 3, 7, 1e-5], [64, 40, 24, 1e-5], [1536, 24, 40, 2e-3], [1031, 40, 24, 2e-3]] as const) {
         const x = rn([n, din], 1);
         const w = rn([din, dout], 2);
         const f = (a: tf.Tensor, b: tf.Tensor): tf.Tensor => linear(a as tf.Tensor2D, b as tf.Tensor2D);
         const plain = (a: tf.Tensor, b: tf.Tensor): tf.Tensor => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D);
         expect(maxDiff([f(x, w)], [plain(x, w)])).toBeLessThan(1e-5);
-        expect(maxDiff(gradsOf(f, [x, w]), gradsOf(plain, [x, w]))).toBeLessThan(1e-5);
+        expect(maxDiff(gradsOf(f, [x, w]), gradsOf(plain, [x, w])), `n ${n}`).toBeLessThan(tol);
       }
+    });
+
+    it('the weight gradient over many rows runs as one batched product of row chunks on wasm', async () => {
+      const x = rn([1536, 24], 1);
+      const w = rn([24, 40], 2);
+      const kernels = async (n: number): Promise<string[]> => {
+        const xs = tf.slice(x, [0, 0], [n, 24]);
+        const info = await tf.profile(() => tf.grad((v: tf.Tensor) => tf.sum(linear(xs as tf.Tensor2D, v as tf.Tensor2D)))(w));
+        xs.dispose();
+        return info.kernels.map((k) => k.name);
+      };
+      expect((await kernels(1536)).includes('SieveBatchMatMul')).toBe(backend === 'wasm');
+      expect(await kernels(1031)).not.toContain('SieveBatchMatMul');
     });
 
     it('bmm and bmmNT match tf.matMul gradients, small and kernel-sized batches', () => {
