@@ -204,18 +204,3 @@ export async function llamaCppForwardSide(o: LlamaCppSideOptions): Promise<Forwa
     await lm.dispose();
   }
 }
-
-/**
- * For the benchmarks: writes the GGUF export of an HF folder or of a checkpoint imported from one
- * (the backend must be initialised). Returns null, or why there is no export (the built-in char model).
- */
-export async function exportBenchGguf(modelDir: string, out: string, dtype: 'F32' | 'F16'): Promise<string | null> {
-  const { model, gguf } = await loadForBench(modelDir);
-  try {
-    if ('missing' in gguf) return gguf.missing;
-    exportGguf(out, { config: gguf.config, tensors: hfTensorsOf(model), tokenizer: gguf.tokenizer }, { dtype });
-    return null;
-  } finally {
-    model.dispose();
-  }
-}

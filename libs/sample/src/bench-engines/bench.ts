@@ -3,15 +3,14 @@
  * verification, per engine, on a temp run with a fixed question set, in tokens/s. For llama.cpp
  * also the raw node-llama-cpp rate on the same GGUF outside the stage (target: in-stage ≥ 0.8×
  * raw); for openai, 1 then 2 `serve-model` replicas in their own processes (target ≥ 1.6×).
- * An engine that cannot run (e.g. llama.cpp before it exists) is reported with its message and
- * the others go on. A benchmark, never a timed test.
+ * An engine that cannot run is reported with its message and the others go on. A benchmark, never a timed test.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { InputError } from '@sieve/core';
 import { formatPrompt, verifySamples } from '@sieve/dataset';
-import { CharTokenizer, createModel, exportBenchGguf, initBackend, loadHfModel, parseModelConfig, saveCheckpoint } from '@sieve/model';
+import { CharTokenizer, createModel, exportCheckpointGguf, initBackend, loadHfModel, parseModelConfig, saveCheckpoint } from '@sieve/model';
 import { Store } from '@sieve/store';
 import { generateQuestions } from '@sieve/tasks';
 import type { ThroughputFigure } from '../bench';
@@ -160,16 +159,14 @@ export async function benchSampleEngines(o: BenchEnginesOptions): Promise<BenchE
     for (const engine of o.engines) {
       if (engine === 'tfjs') await timeStage('tfjs', `tfjs (${backend.name}, ${o.workers} worker(s))`, { kind: 'tfjs' });
       else if (engine === 'llama.cpp') {
-        await timeStage('llama.cpp', 'llama.cpp (in the stage)', { kind: 'llama.cpp' } as unknown as EngineConfig); // the in-process engine's config: exists once its engine lands
+        const sequences = Math.min(o.batchSize, 1024);
+        await timeStage('llama.cpp', `llama.cpp (in the stage, ${sequences} sequences)`, { kind: 'llama.cpp', dtype: 'f32', sequences });
         const gguf = path.join(runDir, 'model.gguf');
         try {
-          const missing = await exportBenchGguf(path.join(runDir, 'models', 'base'), gguf, 'F32');
-          if (missing) llamaCppRaw = { error: missing };
-          else {
-            log('llama.cpp raw (node-llama-cpp directly, outside the stage)…');
-            llamaCppRaw = await rawLlamaCppRate({ gguf, prompts: questions.map((q) => formatPrompt(q.text)), k: o.k, maxNewTokens: o.maxNewTokens, temperature: o.temperature ?? 1, seed: o.seed ?? 1, parallel: o.batchSize });
-            log(`llama.cpp raw: ${llamaCppRaw.tokensPerSecond.toFixed(0)} tokens/s`);
-          }
+          await exportCheckpointGguf(path.join(runDir, 'models', 'base'), gguf, { dtype: 'F32' });
+          log('llama.cpp raw (node-llama-cpp directly, outside the stage)…');
+          llamaCppRaw = await rawLlamaCppRate({ gguf, prompts: questions.map((q) => formatPrompt(q.text)), k: o.k, maxNewTokens: o.maxNewTokens, temperature: o.temperature ?? 1, seed: o.seed ?? 1, parallel: sequences });
+          log(`llama.cpp raw: ${llamaCppRaw.tokensPerSecond.toFixed(0)} tokens/s`);
         } catch (err) {
           llamaCppRaw = { error: message(err) };
         }

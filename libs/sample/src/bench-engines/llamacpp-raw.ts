@@ -30,34 +30,32 @@ export async function rawLlamaCppRate(o: RawLlamaCppOptions): Promise<Throughput
     const longest = Math.max(...tokenized.map((t) => t.length));
     const jobs = tokenized.flatMap((t, q) => Array.from({ length: o.k }, (_, i) => ({ tokens: t, seed: o.seed + q * o.k + i })));
     const parallel = Math.max(1, Math.min(o.parallel, jobs.length));
-    const ctx = await lm.createContext({ sequences: parallel, contextSize: parallel * (longest + o.maxNewTokens + 8) });
-    try {
-      let next = 0;
-      let tokens = 0;
-      const t0 = performance.now();
-      const lane = async (): Promise<void> => {
-        const seq = ctx.getSequence();
-        try {
-          while (next < jobs.length) {
-            const job = jobs[next++] as (typeof jobs)[number];
-            await seq.clearHistory();
+    // One job per sequence, `parallel` at a time, a fresh context per round (untimed): a sequence
+    // reused after breaking out of its evaluate() generator hung here (node-llama-cpp 3.21.1).
+    let tokens = 0;
+    let seconds = 0;
+    for (let at = 0; at < jobs.length; at += parallel) {
+      const round = jobs.slice(at, at + parallel);
+      const ctx = await lm.createContext({ sequences: round.length, contextSize: round.length * (longest + o.maxNewTokens + 8) });
+      try {
+        const t0 = performance.now();
+        await Promise.all(
+          round.map(async (job) => {
+            const seq = ctx.getSequence();
             let n = 0;
             for await (const t of seq.evaluate(job.tokens as Token[], { temperature: o.temperature, seed: job.seed })) {
               if (lm.isEogToken(t)) break;
               tokens++;
               if (++n >= o.maxNewTokens) break;
             }
-          }
-        } finally {
-          seq.dispose();
-        }
-      };
-      await Promise.all(Array.from({ length: parallel }, lane));
-      const seconds = (performance.now() - t0) / 1000;
-      return { sequences: jobs.length, tokens, seconds, tokensPerSecond: tokens / seconds };
-    } finally {
-      await ctx.dispose();
+          }),
+        );
+        seconds += (performance.now() - t0) / 1000;
+      } finally {
+        await ctx.dispose();
+      }
     }
+    return { sequences: jobs.length, tokens, seconds, tokensPerSecond: tokens / seconds };
   } finally {
     await lm.dispose();
   }
