@@ -224,7 +224,7 @@ export function createViewerApp(o: ViewerOptions): Hono<Env> {
       const aligned = texts.length === lps.length ? '' : ` (the generator's tokenizer gives ${texts.length} tokens: aligned from the start)`;
       return {
         tokens: texts.map((t, i) => ({ text: t, p: i < lps.length ? Math.exp(lps[i] as number) : null })),
-        summary: `${lps.length} stored log-probs under ${s.run.modelId} · mean p ${mean === null ? '—' : mean.toFixed(4)} · sum log p ${s.logprobSum.toFixed(3)}${aligned}`,
+        summary: `${lps.length} stored log-probs under ${s.run.modelId} · mean p ${mean === null ? '—' : mean.toFixed(4)} · sum log p ${s.logprobSum === null ? '—' : s.logprobSum.toFixed(3)}${aligned}`,
       };
     } catch (err) {
       return { error: `cannot show the stored log-probs on tokens: ${(err as Error).message}` };

@@ -171,6 +171,9 @@ describe('viewer over HTTP', () => {
     expect(sample.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(sample.body).not.toContain(HOSTILE);
     expect(sample.body).toContain('What is 6/2? &lt;b&gt;bold&lt;/b&gt;');
+    // sample 14 was stored without log-probs (its engine returned none)
+    expect(sample.body).toContain('sum log p —');
+    expect(sample.body).toContain('no per-token log-probs were stored with this sample (its engine did not return them)');
     const q = await get('/datasets/1/questions/4');
     expect(q.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(q.body).not.toMatch(/<script|<b>bold/);

@@ -61,12 +61,14 @@ export function makeFixture(): Fixture {
     store.models.upsert({ id: 'rft-s1', kind: 'trained', path: 'models/rft-s1', config: {}, parentId: 'base', meta: {} });
     const run = store.samples.ensureRun({ name: 'samples-1', modelId: 'base', set: 'synth', split: null, params: { k: 4 }, seed: 1 });
     const perQuestion = new Map<number, number>();
-    const inputs: SampleInput[] = SAMPLES.map(([q, text]) => {
+    const inputs: SampleInput[] = SAMPLES.map(([q, text], n) => {
       const index = perQuestion.get(q) ?? 0;
       perQuestion.set(q, index + 1);
-      // Sampling-time log-probs only on sample 1: one per character, then the EOS.
+      // Sampling-time log-probs only on sample 1: one per character, then the EOS. The last sample
+      // has none at all (a server that returned no log-probs): its sum is null.
       const lps = q === 1 && index === 0 ? Float32Array.from({ length: text.length + 1 }, (_, i) => Math.log(0.05 + (0.9 * i) / text.length)) : null;
-      return { questionId: q, sampleIndex: index, seed: 100 + index, text, tokenCount: text.length + 1, logprobSum: lps ? lps.reduce((a, x) => a + x, 0) : -3, tokenLogprobs: lps, finishReason: 'stop' };
+      const sum = lps ? lps.reduce((a, x) => a + x, 0) : n === SAMPLES.length - 1 ? null : -3;
+      return { questionId: q, sampleIndex: index, seed: 100 + index, text, tokenCount: text.length + 1, logprobSum: sum, tokenLogprobs: lps, finishReason: 'stop' };
     });
     store.samples.insertMany(run.id, inputs);
     store.samples.setRunStatus(run.id, 'done');

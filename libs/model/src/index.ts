@@ -71,3 +71,4 @@ export { mathStringsFor } from './hf/check';
 export type { GgufModelConfig } from './hf/gguf-export';
 export type { GgmlType } from './hf/gguf';
 export { loadModelFolder, modelFolderKind, type LoadedModelFolder, type ModelFolderKind } from './model-folder';
+export { benchForward, type BenchForwardOptions, type BenchForwardResult, type ForwardSideResult } from './hf/bench-forward';

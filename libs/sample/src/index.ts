@@ -54,3 +54,12 @@ export {
   type EngineEnv,
   type OpenedEngine,
 } from './engines/config';
+export {
+  benchSampleEngines,
+  BENCH_ENGINES,
+  type BenchEngine,
+  type BenchEnginesOptions,
+  type BenchEnginesResult,
+  type EngineFigure,
+  type EngineSkipped,
+} from './bench-engines/bench';

@@ -93,7 +93,7 @@ function expectSameSamples(got: SampleRow[], want: SampleRow[]): void {
   for (const g of got) {
     const r = w.get(`${g.questionId}:${g.sampleIndex}`)!;
     expect({ seed: g.seed, text: g.text, n: g.tokenCount, f: g.finishReason }).toEqual({ seed: r.seed, text: r.text, n: r.tokenCount, f: r.finishReason });
-    expect(g.logprobSum).toBeCloseTo(r.logprobSum, 4);
+    expect(g.logprobSum).toBeCloseTo(r.logprobSum!, 4);
     expect(Array.from(g.tokenLogprobs!)).toEqual(Array.from(r.tokenLogprobs!));
   }
 }
@@ -135,6 +135,21 @@ describe('sample stage with the openai engine (sieve serve-model on 127.0.0.1)',
     expectComplete(rows);
     expectSameSamples(rows, reference);
     expect(p.authorizations.every((a) => a === `Bearer ${KEY}`)).toBe(true);
+  });
+
+  it('a server that returns no log-probs: the stage succeeds and stores null log-probs, the token count from usage', async () => {
+    const p = await proxy(() => 'noLogprobs');
+    const res = await sampleStage(store, { ...base, runName: 'no-logprobs', engine: openai(p.url) });
+    expect(res.total).toBe(QUESTIONS * K);
+    expect(p.counts.noLogprobs).toBeGreaterThan(QUESTIONS * K); // every sampling request (and GET /v1/models)
+    expect(store.samples.getRun('no-logprobs')!.status).toBe('done');
+    const rows = rowsOf('no-logprobs');
+    expectComplete(rows);
+    const want = new Map(reference.map((r) => [`${r.questionId}:${r.sampleIndex}`, r]));
+    for (const g of rows) {
+      const r = want.get(`${g.questionId}:${g.sampleIndex}`)!;
+      expect({ text: g.text, n: g.tokenCount, f: g.finishReason, lp: g.logprobSum, lps: g.tokenLogprobs }).toEqual({ text: r.text, n: r.tokenCount, f: r.finishReason, lp: null, lps: null });
+    }
   });
 
   it('a stage killed after its first chunk resumes with no duplicate and no lost sample', async () => {

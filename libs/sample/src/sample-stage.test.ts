@@ -55,7 +55,7 @@ function expectSameSamples(got: SampleRow[], want: SampleRow[]): void {
     const r = w.get(`${g.questionId}:${g.sampleIndex}`);
     expect(r, `sample ${g.questionId}:${g.sampleIndex}`).toBeDefined();
     expect({ text: g.text, seed: g.seed, n: g.tokenCount, f: g.finishReason }).toEqual({ text: r!.text, seed: r!.seed, n: r!.tokenCount, f: r!.finishReason });
-    expect(g.logprobSum).toBeCloseTo(r!.logprobSum, 3);
+    expect(g.logprobSum).toBeCloseTo(r!.logprobSum!, 3);
   }
 }
 

@@ -146,7 +146,7 @@ function openRun(store: Store, o: SampleStageOptions, split: string | null, para
 
 /** A NaN/inf log-prob means a broken model: stop with its name rather than store garbage (or nothing). */
 function checkFinite(r: SampleInput, modelId: string, modelDir: string): void {
-  const bad = !Number.isFinite(r.logprobSum) ? r.logprobSum : r.tokenLogprobs?.find((x) => !Number.isFinite(x));
+  const bad = r.logprobSum !== null && !Number.isFinite(r.logprobSum) ? r.logprobSum : r.tokenLogprobs?.find((x) => !Number.isFinite(x));
   if (bad === undefined) return;
   throw new SieveError(`model "${modelId}" gave a non-finite log-prob (${bad}) at question ${r.questionId}, sample ${r.sampleIndex}`, {
     where: modelDir,
@@ -280,22 +280,27 @@ function laneCount(engine: OpenedEngine, batchSize: number): number {
   return isTfjsEngine(engine) ? Math.max(1, engine.engine.workers) : Math.ceil(engine.slots() / batchSize) + 1;
 }
 
-/** A store row from one engine sample; a server that returns no log-probs is an error (the store keeps every sample's log-prob sum). */
+/**
+ * A store row from one engine sample. Log-probs a server did not return are stored as null (the
+ * sample is still a sample); the token count comes from the ids, the log-probs or the server's usage.
+ */
 function toSampleInput(w: { questionId: number; index: number }, r: SamplingRequest, s: EngineSample | undefined, engine: SamplingEngine): SampleInput {
   if (!s) throw new SieveError(`the ${engine.kind} engine returned no sample for question ${w.questionId} #${w.index}`);
-  if (s.tokenLogprobs === null) {
-    throw new SieveError(`the ${engine.kind} engine (${engine.model}) returned no log-probs for question ${w.questionId} #${w.index}`, {
-      hint: 'sieve stores each sample\'s token count and log-prob sum: use a server that returns `logprobs` (vLLM, SGLang, llama.cpp\'s server, sieve serve-model)',
+  const tokenCount = s.tokenIds?.length ?? s.tokenLogprobs?.length ?? s.tokenCount;
+  if (tokenCount === undefined || tokenCount === null) {
+    throw new SieveError(`the ${engine.kind} engine (${engine.model}) said neither the tokens nor how many it generated for question ${w.questionId} #${w.index}`, {
+      hint: 'sieve stores each sample\'s token count: use a server that returns `usage.completion_tokens` or `logprobs` (vLLM, SGLang, llama.cpp\'s server, sieve serve-model)',
     });
   }
+  const lps = s.tokenLogprobs;
   return {
     questionId: w.questionId,
     sampleIndex: w.index,
     seed: r.seeds?.[0] ?? r.seed,
     text: s.text,
-    tokenCount: s.tokenIds?.length ?? s.tokenLogprobs.length,
-    logprobSum: s.logprobSum ?? s.tokenLogprobs.reduce((a, b) => a + b, 0),
-    tokenLogprobs: Float32Array.from(s.tokenLogprobs),
+    tokenCount,
+    logprobSum: lps ? (s.logprobSum ?? lps.reduce((a, b) => a + b, 0)) : null,
+    tokenLogprobs: lps ? Float32Array.from(lps) : null,
     finishReason: s.finishReason,
   };
 }

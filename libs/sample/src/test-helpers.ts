@@ -47,7 +47,7 @@ export async function tinyCheckpoint(seed = 1, over: Partial<ModelConfigInput> =
 }
 
 /** What the fault-injecting proxy does with one request. */
-export type Fault = 'pass' | 'drop' | 'error500' | 'rate429' | 'slow' | 'truncate';
+export type Fault = 'pass' | 'drop' | 'error500' | 'rate429' | 'slow' | 'truncate' | 'noLogprobs';
 
 export interface FaultProxy {
   /** Base URL to give clients (ends in /v1 when the target does). */
@@ -64,11 +64,12 @@ export interface FaultProxy {
 /**
  * An HTTP proxy on 127.0.0.1 in front of `target` (a base URL) that breaks requests on purpose:
  * `plan(i)` decides for the i-th request — drop the connection, answer 500, answer 429 with
- * `Retry-After: retryAfter`, answer after `slowMs`, cut the body in half, or pass it through.
+ * `Retry-After: retryAfter`, answer after `slowMs`, cut the body in half, pass it through without
+ * the choices' `logprobs` (a server that returns none), or pass it through.
  */
 export async function startFaultProxy(target: string, plan: (i: number) => Fault, o: { retryAfter?: string; slowMs?: number } = {}): Promise<FaultProxy> {
   const http = await import('node:http');
-  const counts: Record<Fault, number> = { pass: 0, drop: 0, error500: 0, rate429: 0, slow: 0, truncate: 0 };
+  const counts: Record<Fault, number> = { pass: 0, drop: 0, error500: 0, rate429: 0, slow: 0, truncate: 0, noLogprobs: 0 };
   const authorizations: string[] = [];
   const targetUrl = new URL(target);
   let seen = 0;
@@ -107,8 +108,14 @@ export async function startFaultProxy(target: string, plan: (i: number) => Fault
           res.write(bytes.subarray(0, bytes.length >> 1), () => req.socket.destroy());
           return;
         }
+        let text = up.text;
+        if (fault === 'noLogprobs') {
+          const body = JSON.parse(text) as { choices?: Record<string, unknown>[] };
+          for (const c of body.choices ?? []) delete c['logprobs'];
+          text = JSON.stringify(body);
+        }
         res.writeHead(up.status, { 'content-type': 'application/json' });
-        res.end(up.text);
+        res.end(text);
       };
       run().catch(() => req.socket.destroy());
     });

@@ -52,9 +52,25 @@ export function migrate(db: Db, list: readonly Migration[], where = 'store'): vo
   }
   for (const m of [...list].sort((a, b) => a.version - b.version)) {
     if (m.version <= current) continue;
-    db.transaction(() => {
-      db.exec(m.sql);
-      db.pragma(`user_version = ${m.version}`);
-    })();
+    const fkWas = db.pragma('foreign_keys', { simple: true }) as number;
+    if (m.rebuildsReferencedTable) db.pragma('foreign_keys = OFF'); // a no-op inside a transaction: set it outside
+    try {
+      db.transaction(() => {
+        db.exec(m.sql);
+        if (m.rebuildsReferencedTable) {
+          const broken = db.pragma('foreign_key_check') as { table: string; rowid: number; parent: string }[];
+          if (broken.length) {
+            const b = broken[0] as { table: string; rowid: number; parent: string };
+            throw new SieveError(`migration v${m.version} (${m.name}) would leave ${broken.length} broken reference(s), e.g. ${b.table} row ${b.rowid} → ${b.parent}`, {
+              where,
+              hint: 'the store was not changed; restore it from a copy or report this',
+            });
+          }
+        }
+        db.pragma(`user_version = ${m.version}`);
+      })();
+    } finally {
+      if (m.rebuildsReferencedTable) db.pragma(`foreign_keys = ${fkWas ? 'ON' : 'OFF'}`);
+    }
   }
 }

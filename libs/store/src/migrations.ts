@@ -6,6 +6,12 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /**
+   * The migration rebuilds a table other tables reference (SQLite cannot drop a NOT NULL in place):
+   * run it with foreign keys off, so dropping the old table neither cascades nor fails, and check
+   * every reference before committing (SQLite's documented 12-step ALTER TABLE procedure).
+   */
+  rebuildsReferencedTable?: boolean;
 }
 
 export const migrations: readonly Migration[] = [
@@ -167,6 +173,32 @@ CREATE TABLE stage_records (
     sql: `
 CREATE INDEX dataset_items_question ON dataset_items (dataset_id, question_id);
 CREATE INDEX dataset_items_sample ON dataset_items (sample_id);
+`,
+  },
+  {
+    version: 3,
+    name: 'samples.logprob_sum nullable: an OpenAI-compatible server may return no log-probs',
+    rebuildsReferencedTable: true,
+    sql: `
+CREATE TABLE samples_v3 (
+  id             INTEGER PRIMARY KEY,
+  run_id         INTEGER NOT NULL REFERENCES sample_runs (id) ON DELETE CASCADE,
+  question_id    INTEGER NOT NULL REFERENCES questions (id),
+  sample_index   INTEGER NOT NULL,
+  seed           INTEGER NOT NULL,
+  text           TEXT NOT NULL,
+  token_count    INTEGER NOT NULL,
+  logprob_sum    REAL,
+  token_logprobs BLOB,
+  finish_reason  TEXT NOT NULL CHECK (finish_reason IN ('stop', 'length')),
+  created_at     TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+  UNIQUE (run_id, question_id, sample_index)
+);
+INSERT INTO samples_v3 (id, run_id, question_id, sample_index, seed, text, token_count, logprob_sum, token_logprobs, finish_reason, created_at)
+  SELECT id, run_id, question_id, sample_index, seed, text, token_count, logprob_sum, token_logprobs, finish_reason, created_at FROM samples;
+DROP TABLE samples;
+ALTER TABLE samples_v3 RENAME TO samples;
+CREATE INDEX samples_question ON samples (question_id);
 `,
   },
 ];

@@ -13,7 +13,7 @@ export interface SampleWithVerdict {
   text: string;
   tokenCount: number;
   finishReason: 'stop' | 'length';
-  logprobSum: number;
+  logprobSum: number | null;
   /** Its verdict under the verifier asked for; null when it has none. */
   verdict: VerdictRow | null;
   /** In a dataset: the item and whether it was kept (or why dropped); null outside one. */
@@ -35,7 +35,7 @@ export interface RawEntry {
   text: string;
   tokenCount: number;
   finishReason: 'stop' | 'length';
-  logprobSum: number;
+  logprobSum: number | null;
   v_id: number | null;
   v_verifier: string | null;
   v_status: VerdictStatus | null;

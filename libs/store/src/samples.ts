@@ -37,8 +37,9 @@ export interface SampleInput {
   seed: number;
   text: string;
   tokenCount: number;
-  logprobSum: number;
-  /** Per-token log-probs, stored compactly as float32 bytes. */
+  /** Sum of the sampled tokens' log-probs; null when the engine did not return them (e.g. an OpenAI-compatible server without logprobs). */
+  logprobSum: number | null;
+  /** Per-token log-probs, stored compactly as float32 bytes; null when unknown (always null when logprobSum is). */
   tokenLogprobs: Float32Array | null;
   finishReason: 'stop' | 'length';
 }
@@ -69,7 +70,7 @@ interface RawSample {
   seed: number;
   text: string;
   token_count: number;
-  logprob_sum: number;
+  logprob_sum: number | null;
   token_logprobs: Buffer | null;
   finish_reason: 'stop' | 'length';
 }
@@ -172,12 +173,15 @@ export class SampleRepo {
   /**
    * Inserts samples in one transaction; a sample already there (same question and index) is kept as is.
    * Returns how many rows were written. Only that uniqueness conflict is ignored: a non-finite
-   * log-prob (SQLite would store NaN as NULL) or any other broken constraint is an error, and
-   * nothing of the batch is written.
+   * log-prob (SQLite would store NaN as NULL, the same as "unknown"), per-token log-probs without
+   * their sum, or any other broken constraint is an error, and nothing of the batch is written.
    */
   insertMany(runId: number, samples: readonly SampleInput[]): number {
     for (const s of samples) {
-      const bad = !Number.isFinite(s.logprobSum) ? s.logprobSum : s.tokenLogprobs?.find((x) => !Number.isFinite(x));
+      if (s.logprobSum === null && s.tokenLogprobs !== null) {
+        throw new SieveError(`sample (question ${s.questionId}, index ${s.sampleIndex}) has per-token log-probs but no log-prob sum`, { where: `sample run ${runId}` });
+      }
+      const bad = s.logprobSum !== null && !Number.isFinite(s.logprobSum) ? s.logprobSum : s.tokenLogprobs?.find((x) => !Number.isFinite(x));
       if (bad !== undefined) {
         throw new SieveError(`sample (question ${s.questionId}, index ${s.sampleIndex}) has a non-finite log-prob (${bad})`, {
           where: `sample run ${runId}`,

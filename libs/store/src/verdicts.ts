@@ -26,7 +26,7 @@ export interface JudgedSample {
   sampleIndex: number;
   text: string;
   tokenCount: number;
-  logprobSum: number;
+  logprobSum: number | null;
   finishReason: 'stop' | 'length';
   questionText: string;
   goldAnswer: string;

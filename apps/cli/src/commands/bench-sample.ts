@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { benchSample, type BenchSampleResult } from '@sieve/sample';
+import { InputError } from '@sieve/core';
+import { benchSample, benchSampleEngines, BENCH_ENGINES, type BenchEngine, type BenchEnginesResult, type BenchSampleResult } from '@sieve/sample';
 import { intOption, modelShapeOptions, intListOption } from '../parse';
 import { printTable } from '../table';
 
@@ -19,6 +20,33 @@ interface BenchSampleFlags {
   baseline: boolean;
   seed: number;
   json?: boolean;
+  engine?: string;
+  questions: number;
+  k: number;
+  replicas: number[];
+  concurrency: number;
+}
+
+function engineRows(r: BenchEnginesResult): Record<string, string | number | null>[] {
+  const rows: Record<string, string | number | null>[] = r.figures.map((f) =>
+    'error' in f
+      ? { what: f.label, samples: null, tokens: null, seconds: null, tokensPerSec: null, note: f.error }
+      : { what: f.label, samples: f.samples, tokens: f.tokens, seconds: f.seconds.toFixed(1), tokensPerSec: Math.round(f.tokensPerSecond), note: `verify ${f.verifySeconds.toFixed(2)} s` },
+  );
+  const raw = r.llamaCppRaw;
+  if (raw) rows.push('error' in raw ? { what: 'llama.cpp raw (outside the stage)', samples: null, tokens: null, seconds: null, tokensPerSec: null, note: raw.error } : { what: 'llama.cpp raw (outside the stage)', samples: raw.sequences, tokens: raw.tokens, seconds: raw.seconds.toFixed(1), tokensPerSec: Math.round(raw.tokensPerSecond), note: null });
+  if (r.llamaCppInStageOverRaw !== null) rows.push({ what: 'llama.cpp in-stage / raw (target ≥ 0.8)', samples: null, tokens: null, seconds: null, tokensPerSec: null, note: r.llamaCppInStageOverRaw.toFixed(2) });
+  if (r.openaiReplicaSpeedup !== null) rows.push({ what: 'openai most / fewest replicas (target ≥ 1.6 for 2 vs 1)', samples: null, tokens: null, seconds: null, tokensPerSec: null, note: r.openaiReplicaSpeedup.toFixed(2) });
+  return rows;
+}
+
+function parseEngines(list: string): BenchEngine[] {
+  const out = list.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const e of out) {
+    if (!(BENCH_ENGINES as readonly string[]).includes(e)) throw new InputError(`unknown engine "${e}"`, { where: '--engine', hint: `engines: ${BENCH_ENGINES.join(', ')}` });
+  }
+  if (!out.length) throw new InputError('--engine needs at least one engine', { where: '--engine' });
+  return out as BenchEngine[];
 }
 
 function rows(r: BenchSampleResult): Record<string, string | number | null>[] {
@@ -42,7 +70,7 @@ export function registerBenchSample(bench: Command): void {
       'tokens/s of batched KV-cached decoding vs recomputing the whole sequence every step (same model and prompts),\n' +
         'and of the cached engine with 1, 2, … worker threads; every sequence runs --new-tokens (EOS ignored)',
     )
-    .option('--model <dir>', 'a checkpoint folder (default: a random model of the shape below)')
+    .option('--model <dir>', 'a checkpoint folder (default: a random model of the shape below); with --engine also hf:PATH')
     .option('--batch <n>', 'sequences decoded together', intOption('--batch', 1), 256)
     .option('--new-tokens <n>', 'tokens generated per sequence', intOption('--new-tokens', 1), 128)
     .option('--prompt-len <n>', 'prompt tokens per sequence', intOption('--prompt-len', 1), 32)
@@ -50,8 +78,34 @@ export function registerBenchSample(bench: Command): void {
     .option('--baseline-batch <n>', 'sequences for the uncached baseline (default: --batch; it is slow)', intOption('--baseline-batch', 1))
     .option('--no-baseline', 'skip the uncached baseline')
     .option('--seed <n>', 'seed of the random model and prompts', intOption('--seed'), 1)
+    .option('--engine <list>', `instead: the real sample stage + verification per engine (${BENCH_ENGINES.join(',')}) on a temp run, in tokens/s; llama.cpp also raw, openai with 1 then 2 serve-model processes`)
+    .option('--questions <n>', '--engine: generated questions', intOption('--questions', 1), 16)
+    .option('--k <n>', '--engine: samples per question', intOption('--k', 1), 4)
+    .option('--replicas <list>', '--engine openai: serve-model process counts to time', intListOption('--replicas'), [1, 2])
+    .option('--concurrency <n>', '--engine openai: requests in flight per process', intOption('--concurrency', 1), 8)
     .option('--json', 'print JSON')
     .action(async (o: BenchSampleFlags) => {
+      if (o.engine !== undefined) {
+        const r = await benchSampleEngines({
+          engines: parseEngines(o.engine),
+          ...(o.model ? { model: o.model } : {}),
+          questions: o.questions,
+          k: o.k,
+          maxNewTokens: o.newTokens,
+          batchSize: o.batch,
+          workers: Math.max(...o.workers),
+          replicas: o.replicas,
+          concurrency: o.concurrency,
+          seed: o.seed,
+          log: (l) => process.stderr.write(`${l}\n`),
+        });
+        if (o.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+        else {
+          process.stdout.write(`${r.model}; backend ${r.backend}; ${r.questions} questions × ${r.k}, ≤ ${r.maxNewTokens} new tokens; load average before ${r.loadAverage.before.map((x) => x.toFixed(2)).join(' ')}, after ${r.loadAverage.after.map((x) => x.toFixed(2)).join(' ')}\n`);
+          printTable(engineRows(r));
+        }
+        return;
+      }
       const r = await benchSample({
         ...(o.model ? { checkpointDir: o.model } : { shape: { layers: o.layers, dim: o.dim, heads: o.heads, kvHeads: o.kvHeads ?? o.heads, mlpDim: o.mlp, vocabSize: o.vocab } }),
         batch: o.batch,

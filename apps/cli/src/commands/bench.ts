@@ -4,12 +4,14 @@ import { intOption } from '../parse';
 import { printTable } from '../table';
 import { registerBenchTrain } from './bench-train';
 import { registerBenchSample } from './bench-sample';
+import { registerBenchForward } from './bench-forward';
 
 export function registerBench(program: Command): void {
   const bench = program.command('bench').description('benchmarks (speed targets live here, never in tests)');
 
   registerBenchTrain(bench);
   registerBenchSample(bench);
+  registerBenchForward(bench);
 
   bench
     .command('verify')

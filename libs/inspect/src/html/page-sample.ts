@@ -76,6 +76,6 @@ ${table(
 </form>
 ${legend}
 ${section(x.scored !== null && x.model ? `p(y_t) under ${x.model}` : 'p(y_t) under a checkpoint', 'scored', x.scored, 'choose a checkpoint above: its forward pass on prompt + response gives each token’s probability')}
-${section('sampling-time p(y_t), as stored with the sample', 'sampled', x.sampled, 'no per-token log-probs were stored with this sample')}`;
+${section('sampling-time p(y_t), as stored with the sample', 'sampled', x.sampled, 'no per-token log-probs were stored with this sample (its engine did not return them)')}`;
   return page({ title: `sample ${s.id}`, runName: x.runName, body });
 }

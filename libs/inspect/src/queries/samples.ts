@@ -31,7 +31,7 @@ export interface SampleDetail {
   seed: number;
   text: string;
   tokenCount: number;
-  logprobSum: number;
+  logprobSum: number | null;
   finishReason: string;
   /** Sampling-time log-probs of the generated tokens, as stored (null when not kept). */
   tokenLogprobs: Float32Array | null;

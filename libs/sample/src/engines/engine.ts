@@ -52,6 +52,8 @@ export interface EngineSample {
   tokenLogprobs: number[] | null;
   /** Their sum (tfjs: summed in float64 before any rounding), when known. */
   logprobSum: number | null;
+  /** Generated tokens when neither ids nor log-probs say (a server's usage.completion_tokens for a 1-sample response). */
+  tokenCount?: number;
   /** With `topLogprobs`: per position, the most likely tokens and their log-probs, most likely first. */
   topLogprobs: { token: string; logprob: number }[][] | null;
   finishReason: EngineFinishReason;

@@ -27,8 +27,10 @@ export function requestBody(model: string, r: SamplingRequest, n: number, seed: 
 }
 
 const finish = z.string().nullish();
+const Usage = z.object({ completion_tokens: z.number().int().min(0) }).nullish();
 const CompletionResponse = z.object({
   model: z.string().optional(),
+  usage: Usage,
   choices: z.array(
     z.object({
       index: z.number().int(),
@@ -47,6 +49,7 @@ const CompletionResponse = z.object({
 
 const ChatResponse = z.object({
   model: z.string().optional(),
+  usage: Usage,
   choices: z.array(
     z.object({
       index: z.number().int(),
@@ -68,9 +71,11 @@ const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
 export function parseResponse(json: unknown, chat: boolean, n: number): { samples: EngineSample[]; model: string | null } {
   const out: EngineSample[] = new Array<EngineSample>(n);
   let model: string | null;
+  let usageTokens: number | null = null;
   if (chat) {
     const r = ChatResponse.parse(json);
     model = r.model ?? null;
+    usageTokens = r.usage?.completion_tokens ?? null;
     for (const c of r.choices) {
       const lp = c.logprobs?.content ?? null;
       const tokenLogprobs = lp ? lp.map((t) => t.logprob) : null;
@@ -87,6 +92,7 @@ export function parseResponse(json: unknown, chat: boolean, n: number): { sample
   } else {
     const r = CompletionResponse.parse(json);
     model = r.model ?? null;
+    usageTokens = r.usage?.completion_tokens ?? null;
     for (const c of r.choices) {
       const lp = c.logprobs ?? null;
       // vLLM gives null for a token it has no log-prob for (e.g. an echoed first prompt token)
@@ -104,5 +110,8 @@ export function parseResponse(json: unknown, chat: boolean, n: number): { sample
   }
   const missing = Array.from({ length: n }, (_, i) => i).filter((i) => out[i] === undefined);
   if (missing.length || out.length !== n) throw new Error(`the response has choices for ${n - missing.length} of ${n} samples (missing index ${missing.slice(0, 5).join(', ')})`);
+  // usage counts the whole response: it is one sample's count only when there is one sample
+  const only = out[0];
+  if (n === 1 && only && usageTokens !== null) only.tokenCount = usageTokens;
   return { samples: out, model };
 }

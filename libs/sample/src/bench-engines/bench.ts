@@ -1,0 +1,211 @@
+/**
+ * `sieve bench sample --engine tfjs,llama.cpp,openai`: the real sample stage (store writes) and
+ * verification, per engine, on a temp run with a fixed question set, in tokens/s. For llama.cpp
+ * also the raw node-llama-cpp rate on the same GGUF outside the stage (target: in-stage ≥ 0.8×
+ * raw); for openai, 1 then 2 `serve-model` replicas in their own processes (target ≥ 1.6×).
+ * An engine that cannot run is reported with its message and the others go on. A benchmark, never a timed test.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { InputError } from '@sieve/core';
+import { formatPrompt, verifySamples } from '@sieve/dataset';
+import { CharTokenizer, createModel, exportCheckpointGguf, initBackend, loadHfModel, parseModelConfig, saveCheckpoint } from '@sieve/model';
+import { Store } from '@sieve/store';
+import { generateQuestions } from '@sieve/tasks';
+import type { ThroughputFigure } from '../bench';
+import type { EngineConfig } from '../engines/config';
+import { sampleStage } from '../sample-stage';
+import { rawLlamaCppRate } from './llamacpp-raw';
+import { startReplicas } from './replicas';
+
+export const BENCH_ENGINES = ['tfjs', 'llama.cpp', 'openai'] as const;
+export type BenchEngine = (typeof BENCH_ENGINES)[number];
+
+export interface BenchEnginesOptions {
+  engines: readonly BenchEngine[];
+  /** A sieve checkpoint folder, or `hf:PATH` / an HF folder; default a random char model of the quick preset's shape. */
+  model?: string;
+  questions: number;
+  k: number;
+  maxNewTokens: number;
+  temperature?: number;
+  /** Sequences per generation batch (tfjs, serve-model) and per store transaction. */
+  batchSize: number;
+  /** tfjs worker threads (0 = main thread). */
+  workers: number;
+  /** openai: replica counts to time, e.g. [1, 2]. */
+  replicas: readonly number[];
+  /** openai: requests in flight per replica. */
+  concurrency: number;
+  seed?: number;
+  log?: (line: string) => void;
+}
+
+export interface EngineFigure {
+  engine: BenchEngine;
+  /** e.g. "tfjs (wasm)", "openai, 2 replicas". */
+  label: string;
+  samples: number;
+  tokens: number;
+  /** Sampling + verification wall time. */
+  seconds: number;
+  tokensPerSecond: number;
+  /** Seconds of the verify pass alone (included in `seconds`). */
+  verifySeconds: number;
+}
+
+export interface EngineSkipped {
+  engine: BenchEngine;
+  label: string;
+  error: string;
+}
+
+export interface BenchEnginesResult {
+  model: string;
+  backend: string;
+  questions: number;
+  k: number;
+  maxNewTokens: number;
+  figures: (EngineFigure | EngineSkipped)[];
+  /** The raw llama.cpp rate outside the stage, or why it was not measured; null when llama.cpp was not asked for. */
+  llamaCppRaw: ThroughputFigure | { error: string } | null;
+  /** llama.cpp in-stage tokens/s ÷ raw (target ≥ 0.8), when both ran. */
+  llamaCppInStageOverRaw: number | null;
+  /** openai tokens/s with the most replicas ÷ with the fewest (target ≥ 1.6 for 2 vs 1). */
+  openaiReplicaSpeedup: number | null;
+  loadAverage: { before: number[]; after: number[] };
+}
+
+const isFigure = (f: EngineFigure | EngineSkipped): f is EngineFigure => !('error' in f);
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/** The model as checkpoint `<run>/models/base`, registered as `base`; returns a description. */
+async function prepareModel(store: Store, runDir: string, model: string | undefined): Promise<string> {
+  const out = path.join(runDir, 'models', 'base');
+  const hf = model?.startsWith('hf:') ? model.slice(3) : model && fs.existsSync(path.join(model, 'config.json')) && !fs.existsSync(path.join(model, 'manifest.json')) ? model : null;
+  let config: Record<string, unknown>;
+  let what: string;
+  if (hf) {
+    const m = loadHfModel(hf);
+    try {
+      await saveCheckpoint(out, { config: m.config.model, tokenizer: m.tokenizer, params: m.model.params, meta: { hfConfig: m.config.raw } });
+    } finally {
+      m.model.dispose();
+    }
+    config = { ...m.config.model };
+    what = `${m.arch} from ${path.resolve(hf)}`;
+  } else if (model) {
+    if (!fs.existsSync(path.join(model, 'manifest.json'))) throw new InputError(`${model} is neither a sieve checkpoint (manifest.json) nor a Hugging Face folder (config.json)`, { where: '--model' });
+    fs.cpSync(model, out, { recursive: true });
+    config = {};
+    what = path.resolve(model);
+  } else {
+    // No pretrained char model is at hand in a fresh checkout: a random one of the quick preset's shape (throughput does not depend on the weights).
+    const tokenizer = CharTokenizer.fromCorpus(['0123456789 +-*/=.,#:?$%<>()\nQA' + 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ']);
+    const c = parseModelConfig({ vocabSize: tokenizer.vocabSize, dim: 32, layers: 2, heads: 2, kvHeads: 2, mlpDim: 64, contextLength: 512 }, 'bench model');
+    const m = createModel(c, { seed: 1 });
+    await saveCheckpoint(out, { config: c, tokenizer, params: m.params });
+    m.dispose();
+    config = { ...c };
+    what = 'a random char model of the quick preset’s shape (2×32, context 512)';
+  }
+  store.models.upsert({ id: 'base', kind: 'base', path: 'models/base', config, parentId: null, meta: {} });
+  return what;
+}
+
+/**
+ * Runs the benchmark in a temp run folder (removed afterwards).
+ * @throws InputError for bad sizes or a model path that is no model.
+ */
+export async function benchSampleEngines(o: BenchEnginesOptions): Promise<BenchEnginesResult> {
+  const log = o.log ?? (() => undefined);
+  for (const [flag, v, min] of [['--questions', o.questions, 1], ['--k', o.k, 1], ['--max-new-tokens', o.maxNewTokens, 1], ['--batch-size', o.batchSize, 1], ['--workers', o.workers, 0], ['--concurrency', o.concurrency, 1], ...o.replicas.map((r) => ['--replicas', r, 1] as const)] as const) {
+    if (!Number.isInteger(v) || v < min) throw new InputError(`${flag} must be an integer ≥ ${min}, got ${v}`, { where: flag });
+  }
+  const before = os.loadavg();
+  const backend = await initBackend();
+  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sieve-bench-engines-'));
+  const store = Store.open(path.join(runDir, 'sieve.sqlite'));
+  try {
+    const modelWhat = await prepareModel(store, runDir, o.model);
+    const questions = generateQuestions({ count: o.questions, seed: o.seed ?? 1, split: 'train' });
+    store.questions.insertMany('bench', 'train', 'generator', questions);
+    const base = { modelId: 'base', runDir, set: 'bench', split: 'train', k: o.k, temperature: o.temperature ?? 1, topP: 1, topK: 0, maxNewTokens: o.maxNewTokens, batchSize: o.batchSize, workers: o.workers, seed: o.seed ?? 1 };
+
+    const figures: BenchEnginesResult['figures'] = [];
+    const timeStage = async (engine: BenchEngine, label: string, config: EngineConfig): Promise<void> => {
+      log(`${label}: ${o.questions} questions × ${o.k}, ≤ ${o.maxNewTokens} tokens…`);
+      const runName = `bench-${figures.length}`;
+      try {
+        const t0 = performance.now();
+        await sampleStage(store, { ...base, runName, engine: config });
+        const v0 = performance.now();
+        verifySamples(store, { runName });
+        const t1 = performance.now();
+        const run = store.samples.getRun(runName);
+        const rows = run ? store.samples.list(run.id) : [];
+        const tokens = rows.reduce((n, r) => n + r.tokenCount, 0);
+        const f: EngineFigure = { engine, label, samples: rows.length, tokens, seconds: (t1 - t0) / 1000, tokensPerSecond: tokens / ((t1 - t0) / 1000), verifySeconds: (t1 - v0) / 1000 };
+        figures.push(f);
+        log(`${label}: ${f.tokensPerSecond.toFixed(0)} tokens/s`);
+      } catch (err) {
+        figures.push({ engine, label, error: message(err) });
+        log(`${label}: cannot run: ${message(err)}`);
+      }
+    };
+
+    let llamaCppRaw: BenchEnginesResult['llamaCppRaw'] = null;
+    for (const engine of o.engines) {
+      if (engine === 'tfjs') await timeStage('tfjs', `tfjs (${backend.name}, ${o.workers} worker(s))`, { kind: 'tfjs' });
+      else if (engine === 'llama.cpp') {
+        const sequences = Math.min(o.batchSize, 1024);
+        await timeStage('llama.cpp', `llama.cpp (in the stage, ${sequences} sequences)`, { kind: 'llama.cpp', dtype: 'f32', sequences });
+        const gguf = path.join(runDir, 'model.gguf');
+        try {
+          await exportCheckpointGguf(path.join(runDir, 'models', 'base'), gguf, { dtype: 'F32' });
+          log('llama.cpp raw (node-llama-cpp directly, outside the stage)…');
+          llamaCppRaw = await rawLlamaCppRate({ gguf, prompts: questions.map((q) => formatPrompt(q.text)), k: o.k, maxNewTokens: o.maxNewTokens, temperature: o.temperature ?? 1, seed: o.seed ?? 1, parallel: sequences });
+          log(`llama.cpp raw: ${llamaCppRaw.tokensPerSecond.toFixed(0)} tokens/s`);
+        } catch (err) {
+          llamaCppRaw = { error: message(err) };
+        }
+      } else {
+        for (const n of [...new Set(o.replicas)].sort((a, b) => a - b)) {
+          const label = `openai, ${n} serve-model process(es)`;
+          let replicas;
+          try {
+            replicas = await startReplicas(n, path.join(runDir, 'models', 'base'), 'base', o.batchSize);
+          } catch (err) {
+            figures.push({ engine: 'openai', label, error: message(err) });
+            continue;
+          }
+          try {
+            await timeStage('openai', label, { kind: 'openai', model: 'base', endpoints: replicas.urls.map((baseUrl) => ({ baseUrl, concurrency: o.concurrency })) });
+          } finally {
+            await replicas.close();
+          }
+        }
+      }
+    }
+    const ok = figures.filter(isFigure);
+    const inStage = ok.find((f) => f.engine === 'llama.cpp');
+    const openai = ok.filter((f) => f.engine === 'openai');
+    const [fewest, most] = [openai[0], openai[openai.length - 1]];
+    return {
+      model: modelWhat,
+      backend: backend.name,
+      questions: o.questions,
+      k: o.k,
+      maxNewTokens: o.maxNewTokens,
+      figures,
+      llamaCppRaw,
+      llamaCppInStageOverRaw: inStage && llamaCppRaw && 'tokensPerSecond' in llamaCppRaw ? inStage.tokensPerSecond / llamaCppRaw.tokensPerSecond : null,
+      openaiReplicaSpeedup: fewest && most && openai.length > 1 ? most.tokensPerSecond / fewest.tokensPerSecond : null,
+      loadAverage: { before, after: os.loadavg() },
+    };
+  } finally {
+    store.close();
+    fs.rmSync(runDir, { recursive: true, force: true });
+  }
+}
