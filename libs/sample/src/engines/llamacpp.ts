@@ -4,28 +4,43 @@
  * when present), many sequences decoded in one context (node-llama-cpp batches the sequences of a
  * context into one llama_decode; one sequence per sample in flight).
  *
- * llama.cpp computes the logits; the token is picked by sieve's own seeded sampler (the same
- * `Sequence` the tfjs engine drives): at each step llama.cpp returns the full next-token
- * distribution at temperature 1 (top-k 0, top-p 1, min-p 0), and `Sequence.step` applies
- * temperature / top-k / top-p with the sample's own rng, records log p of the sampled token under
- * that temperature-1 distribution, and handles EOS, stop strings and the token budget. So a sample
- * depends only on its prompt, its seed and the model, never on its batch neighbours, and the
- * semantics are the tfjs engine's exactly (tokens equal where the two engines' logits agree).
+ * Two samplers (the `sampler` option, fingerprinted; llamacpp-decode.ts):
+ *  - 'llama.cpp' (default): llama.cpp's own chain picks each token with the sample's seed
+ *    (top-k → top-p → temperature → dist, min-p 0), so a step is one llama_decode for all busy
+ *    sequences and no vocabulary-sized copy into JS. Log-probs are exact at temperature 1 with
+ *    top-k/top-p off, and greedy: log of node-llama-cpp's `confidence`, which is then the sampled
+ *    token's probability under the model. With any other temperature, top-k or top-p, or with
+ *    top log-probs, they come from a teacher-forced pass over the finished sample that asks for
+ *    the whole distribution (exact, at the `sieve` sampler's cost).
+ *  - 'sieve': at each step llama.cpp returns the whole next-token distribution at temperature 1
+ *    and sieve's `Sequence` (the tfjs engine's sampler, the sample's own rng) picks the token:
+ *    the tfjs engine's tokens wherever the two engines' logits agree, at 0.05× llama.cpp's speed
+ *    with a 151k vocabulary (node-llama-cpp hands over 2V numbers per token).
+ * Either way a sample depends only on its prompt, its seed and the model, never on its batch
+ * neighbours; EOS, end-of-turn, stop strings and the budget are handled by `Sequence`.
  * Prompts are tokenized by sieve's tokenizer and fed as ids.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { ControlledEvaluateInputItem, Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
+import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel } from 'node-llama-cpp';
 import { InputError, SieveError } from '@sieve/core';
 import { cachedCheckpointGguf, defaultGgufCacheDir, readCheckpointConfig, tokenizerFromJSON, type GgmlType, type ModelConfig, type Tokenizer } from '@sieve/model';
 import { Sequence, type GenerateParams } from '../sequence';
 import { checkSamplingRequest, ContextLengthError, seedsOf, type EnginePrompt, type EngineSample, type SamplingEngine, type SamplingRequest } from './engine';
+import { confidenceIsModelProbability, decodeWithLlamaSampler, decodeWithSieveSampler, scoreTokens, type LlamaCppSampler, type TopLogprobs } from './llamacpp-decode';
 import { promptEncoding } from './prompt-encoding';
 
 export interface LlamaCppEngineOptions {
   /** The sieve checkpoint folder to sample from (exported to GGUF on first use). */
   checkpointDir: string;
+  /**
+   * Which code picks the tokens (default 'llama.cpp'): llama.cpp's own seeded sampler chain, all
+   * in native code (fast: nothing of vocabulary size crosses into JS), or 'sieve': sieve's sampler
+   * over the whole distribution llama.cpp returns per step, giving the tfjs engine's exact tokens
+   * (0.05× the speed with a 151k vocabulary). The two give different tokens for one seed.
+   */
+  sampler?: LlamaCppSampler;
   /** Weights of the GGUF export (default F32: log-probs equal sieve's forward within ~1e-4). */
   dtype?: GgmlType;
   /** Where GGUF exports are cached (default: `<run>/cache/gguf`, see defaultGgufCacheDir). */
@@ -56,9 +71,6 @@ export interface LlamaCppSamplingEngine extends SamplingEngine {
   promptIds(prompt: EnginePrompt): number[];
   checkContext(r: Pick<SamplingRequest, 'prompt' | 'maxTokens'>): void;
 }
-
-/** The whole vocabulary at temperature 1: what `Sequence.step` samples from and scores against. */
-const FULL_DISTRIBUTION = { generateNext: { probabilities: true, options: { temperature: 1, topK: 0, topP: 1, minP: 0 } } } as const;
 
 const llamas = new Map<boolean, Promise<Llama>>();
 /** One llama.cpp binding per process and GPU choice (loading it twice wastes memory); never built from source here. */
@@ -140,40 +152,31 @@ export async function openLlamaCppEngine(o: LlamaCppEngineOptions): Promise<Llam
   const pool = new SequencePool(Array.from({ length: sequences }, () => context.getSequence()));
   const vocab = config.vocabSize;
   const name = o.modelName ?? path.basename(dir);
+  const sampler = o.sampler ?? 'llama.cpp';
   const { promptIds, paramsOf } = promptEncoding(tokenizer);
   const checkContext = (r: Pick<SamplingRequest, 'prompt' | 'maxTokens'>): void => {
     const n = promptIds(r.prompt).length;
     if (n + r.maxTokens > contextSize) throw new ContextLengthError(n, contextSize, r.maxTokens);
   };
 
-  /** One sample on one sequence: prefill the prompt, then one token per step until `s` is done. */
+  /** One sample on one free sequence of the context: prefill the prompt, then decode until `s` is done. */
   const runOne = async (prompt: number[], seed: number, params: GenerateParams, topK: number): Promise<EngineSample> => {
     if (prompt.length === 0) throw new InputError('an empty prompt: the tokenizer adds no BOS and the text is empty', { where: 'prompt' });
     if (prompt.length >= contextSize) throw new ContextLengthError(prompt.length, contextSize, params.maxNewTokens);
     const s = new Sequence(prompt, seed, params, tokenizer, contextSize);
-    const row = new Float64Array(vocab); // [V] log p at temperature 1
-    const top: { token: string; logprob: number }[][] = [];
+    let top: TopLogprobs | null = null;
+    let logprobs: number[];
     const seq = await pool.acquire();
     try {
       await seq.clearHistory();
-      let input = prompt;
-      while (!s.done) {
-        const last = input.length - 1;
-        const items = input.map((id, i): ControlledEvaluateInputItem => (i === last ? [id as Token, FULL_DISTRIBUTION] : (id as Token)));
-        const out = await seq.controlledEvaluate(items);
-        const probs = out[last]?.next.probabilities;
-        if (!probs || probs.size !== vocab) throw new SieveError(`llama.cpp returned ${probs?.size ?? 0} probabilities, expected the whole vocabulary (${vocab})`);
-        row.fill(-Infinity);
-        for (const [id, p] of probs) row[id] = Math.log(p);
-        if (topK > 0) {
-          const alt: { token: string; logprob: number }[] = [];
-          for (const [id, p] of probs) {
-            if (alt.length === topK) break;
-            alt.push({ token: tokenizer.decode([id]), logprob: Math.log(p) });
-          }
-          top.push(alt);
-        }
-        input = [s.step(row, 0, vocab)];
+      if (sampler === 'sieve') {
+        top = await decodeWithSieveSampler(seq, prompt, s, vocab, topK, tokenizer);
+        logprobs = Array.from(s.result().logprobs);
+      } else {
+        const exact = confidenceIsModelProbability(params, vocab) && topK === 0;
+        await decodeWithLlamaSampler(seq, prompt, s, seed, params, vocab, exact);
+        if (exact) logprobs = Array.from(s.result().logprobs);
+        else ({ logprobs, top } = await scoreTokens(seq, prompt, s.tokens, vocab, topK, tokenizer));
       }
     } finally {
       pool.release(seq);
@@ -183,9 +186,9 @@ export async function openLlamaCppEngine(o: LlamaCppEngineOptions): Promise<Llam
       text: r.text,
       tokenIds: r.tokens,
       tokens: r.tokens.map((id) => tokenizer.decode([id])),
-      tokenLogprobs: Array.from(r.logprobs),
-      logprobSum: r.logprobSum,
-      topLogprobs: topK > 0 ? top : null,
+      tokenLogprobs: Array.from(Float32Array.from(logprobs)),
+      logprobSum: logprobs.reduce((a, b) => a + b, 0),
+      topLogprobs: top,
       finishReason: r.finishReason,
     };
   };
@@ -201,7 +204,7 @@ export async function openLlamaCppEngine(o: LlamaCppEngineOptions): Promise<Llam
     slots: () => sequences,
     promptIds,
     checkContext,
-    fingerprint: () => ({ engine: 'llama.cpp', model: name, dtype }),
+    fingerprint: () => ({ engine: 'llama.cpp', model: name, dtype, sampler }),
     async generate(requests) {
       if (closed) throw new SieveError('the llama.cpp engine is closed');
       requests.forEach((r, i) => checkSamplingRequest(r, `request ${i}`));
