@@ -3,9 +3,8 @@
  * the teacher-forced scoring pass that gives exact log-probs when llama.cpp's sampler cannot.
  *
  * - `llama.cpp` sampler: `evaluateWithMetadata` with the sample's seed; llama.cpp's own chain
- *   (top-k → top-p → temperature → dist, min-p 0) picks every token in native code and node-llama-cpp
- *   batches all busy sequences of the context into one llama_decode per step. Nothing of size V
- *   crosses into JS.
+ *   (top-k → top-p → temperature → dist, min-p 0) picks every token in native code, off
+ *   the JS thread. Nothing of size V crosses into JS.
  * - `sieve` sampler: `controlledEvaluate` returns the whole temperature-1 distribution at each step
  *   (a JS array + Map of 2V numbers) and sieve's `Sequence` picks the token with its own rng, as
  *   the tfjs engine does.

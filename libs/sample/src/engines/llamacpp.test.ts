@@ -103,6 +103,28 @@ describe('llama.cpp sampling engine', () => {
     expect(strip(alone)).toEqual(first[1]![1]);
   }, 120_000);
 
+  it('many samples in flight: every log-prob is the model\'s (no sample reads a neighbour\'s logits)', async () => {
+    // llama.cpp reorders a multi-sequence batch's outputs lazily on the first read and node-llama-cpp reads
+    // from several threads: with 8 sequences in one context ~9% of such samples took a neighbour's logits.
+    const dir = await tinyCheckpoint(1, { dim: 32, layers: 2, heads: 2, kvHeads: 2, mlpDim: 64, contextLength: 512 });
+    const e = await llamaEngine({ checkpointDir: dir, sequences: 8, contextSize: 512 });
+    const many: SamplingRequest[] = Array.from({ length: 16 }, (_, q) => ({ ...base, topP: 1, maxTokens: 64, prompt: { text: formatPrompt(`what is ${q} + ${q * 7}?`) }, n: 4, seed: 0, seeds: [0, 1, 2, 3].map((i) => 1000 + q * 4 + i) }));
+    const ck = await loadCheckpoint(dir);
+    let off = 0;
+    for (let round = 0; round < 3; round++) {
+      for (const [qi, r] of (await e.generate(many)).entries()) {
+        for (const s of r) {
+          const prompt = e.promptIds(many[qi]!.prompt);
+          const all = [...prompt, ...s.tokenIds!];
+          const rows = tf.tidy(() => tf.logSoftmax(ck.model.forward(tf.tensor2d([all], [1, all.length], 'int32'))).arraySync() as number[][][]); // [1, T, V]
+          if (s.tokenIds!.some((id, t) => Math.abs(rows[0]![prompt.length - 1 + t]![id]! - s.tokenLogprobs![t]!) > 1e-3)) off++;
+        }
+      }
+    }
+    ck.model.dispose();
+    expect(off).toBe(0);
+  }, 120_000);
+
   it('sieve sampler, char model: per-token log-probs equal the tfjs forward within 1e-3, and the samples equal the tfjs engine\'s', async () => {
     const e = await llamaEngine({ sampler: 'sieve' });
     const got = await e.generate(requests);

@@ -1,13 +1,13 @@
 /**
  * The `llama.cpp` sampling engine: the stage's checkpoint exported to GGUF once (cached by its
  * content), loaded in process through node-llama-cpp (CPU build, or the user's CUDA/Vulkan build
- * when present), many sequences decoded in one context (node-llama-cpp batches the sequences of a
- * context into one llama_decode; one sequence per sample in flight).
+ * when present), N samples in flight at once, each alone in its own llama.cpp context (they decode
+ * in parallel on node's thread pool; why not N sequences of one context: see openLlamaCppEngine).
  *
  * Two samplers (the `sampler` option, fingerprinted; llamacpp-decode.ts):
  *  - 'llama.cpp' (default): llama.cpp's own chain picks each token with the sample's seed
- *    (top-k → top-p → temperature → dist, min-p 0), so a step is one llama_decode for all busy
- *    sequences and no vocabulary-sized copy into JS. Log-probs are exact at temperature 1 with
+ *    (top-k → top-p → temperature → dist, min-p 0) in native code, with no vocabulary-sized
+ *    copy into JS. Log-probs are exact at temperature 1 with
  *    top-k/top-p off, and greedy: log of node-llama-cpp's `confidence`, which is then the sampled
  *    token's probability under the model. With any other temperature, top-k or top-p, or with
  *    top log-probs, they come from a teacher-forced pass over the finished sample that asks for
@@ -45,9 +45,9 @@ export interface LlamaCppEngineOptions {
   dtype?: GgmlType;
   /** Where GGUF exports are cached (default: `<run>/cache/gguf`, see defaultGgufCacheDir). */
   cacheDir?: string;
-  /** Sequences decoded together in one context (default 8). */
+  /** Samples in flight at once, one llama.cpp context each (default 8). */
   sequences?: number;
-  /** CPU threads (default 0 = all cores). */
+  /** CPU threads in all, shared by the contexts (each gets max(1, threads / sequences); default 0 = all cores). */
   threads?: number;
   /** Tokens per sequence: prompt + completion (default min(model's context, 2048)). */
   contextSize?: number;
@@ -108,8 +108,8 @@ class SequencePool {
 }
 
 /**
- * Opens the engine: exports (or finds in the cache) the GGUF, loads it, creates one context of
- * `sequences` sequences.
+ * Opens the engine: exports (or finds in the cache) the GGUF, loads it, creates `sequences`
+ * contexts of one sequence each.
  * @throws SieveError naming the file when the checkpoint is missing or corrupt, or when llama.cpp cannot load the GGUF.
  */
 export async function openLlamaCppEngine(o: LlamaCppEngineOptions): Promise<LlamaCppSamplingEngine> {
@@ -133,23 +133,34 @@ export async function openLlamaCppEngine(o: LlamaCppEngineOptions): Promise<Llam
   const sequences = o.sequences ?? 8;
   const contextSize = Math.min(config.contextLength, o.contextSize ?? 2048);
   const threads = o.threads ?? 0;
-  let context: LlamaContext;
+  // One context per sequence, not one context of N sequences: llama.cpp reorders the outputs of a
+  // multi-sequence batch lazily, on the first logits read, and node-llama-cpp reads them from
+  // several threads at once, so a sample could take a neighbour's logits (measured: 23 of 256 char-model
+  // samples had a log-prob off sieve's forward). Alone in its context, a sample's logits never depend on
+  // its neighbours; the contexts decode in parallel on node's thread pool.
+  const totalThreads = threads > 0 ? threads : os.availableParallelism();
+  const contexts: LlamaContext[] = [];
   try {
-    context = await model.createContext({
-      sequences,
-      contextSize,
-      batchSize: Math.max(512, Math.min(contextSize * sequences, 2048)),
-      threads: threads > 0 ? threads : os.availableParallelism(),
-      flashAttention: false,
-      // float32 KV cache: llama.cpp's default F16 cache moves log-probs by up to ~1e-2 nats on small models
-      experimentalKvCacheKeyType: 'F32',
-      experimentalKvCacheValueType: 'F32',
-    });
+    for (let i = 0; i < sequences; i++) {
+      contexts.push(
+        await model.createContext({
+          sequences: 1,
+          contextSize,
+          batchSize: Math.max(512, Math.min(contextSize, 2048)),
+          threads: Math.max(1, Math.floor(totalThreads / sequences)),
+          flashAttention: false,
+          // float32 KV cache: llama.cpp's default F16 cache moves log-probs by up to ~1e-2 nats on small models
+          experimentalKvCacheKeyType: 'F32',
+          experimentalKvCacheValueType: 'F32',
+        }),
+      );
+    }
   } catch (err) {
+    await Promise.all(contexts.map((c) => c.dispose()));
     await model.dispose();
-    throw new SieveError(`llama.cpp could not create a context of ${sequences} × ${contextSize} tokens for ${gguf.path}`, { cause: err, hint: 'lower the engine\'s "sequences" or "contextSize"' });
+    throw new SieveError(`llama.cpp could not create ${sequences} contexts of ${contextSize} tokens for ${gguf.path}`, { cause: err, hint: 'lower the engine\'s "sequences" or "contextSize"' });
   }
-  const pool = new SequencePool(Array.from({ length: sequences }, () => context.getSequence()));
+  const pool = new SequencePool(contexts.map((c) => c.getSequence()));
   const vocab = config.vocabSize;
   const name = o.modelName ?? path.basename(dir);
   const sampler = o.sampler ?? 'llama.cpp';
@@ -219,7 +230,7 @@ export async function openLlamaCppEngine(o: LlamaCppEngineOptions): Promise<Llam
     async close() {
       if (closed) return;
       closed = true;
-      await context.dispose();
+      await Promise.all(contexts.map((c) => c.dispose()));
       await model.dispose();
     },
   };

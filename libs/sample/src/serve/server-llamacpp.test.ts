@@ -47,8 +47,8 @@ describe('sieve serve-model --engine llama.cpp, through the official openai clie
     const crowded = await Promise.all([req, req, { ...req, seed: 6 }].map((r) => client.completions.create(r)));
     expect(crowded[0]!.choices.map((c) => c.text)).toEqual(alone.choices.map((c) => c.text));
     expect(crowded[1]!.choices.map((c) => c.text)).toEqual(alone.choices.map((c) => c.text));
-    // log-probs equal up to float32 rounding of logits computed in batches of another shape
-    crowded[1]!.choices.forEach((c, i) => c.logprobs!.token_logprobs!.forEach((v, t) => expect(Math.abs(v - alone.choices[i]!.logprobs!.token_logprobs![t]!)).toBeLessThan(1e-4)));
+    // each sample alone in its llama.cpp context: the very same logits, whatever else is in flight
+    expect(crowded[1]!.choices.map((c) => c.logprobs!.token_logprobs)).toEqual(alone.choices.map((c) => c.logprobs!.token_logprobs));
     expect(crowded[2]!.choices.map((c) => c.text)).not.toEqual(alone.choices.map((c) => c.text));
   }, 60_000);
 
