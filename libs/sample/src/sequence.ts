@@ -76,11 +76,20 @@ export class Sequence {
     return this.tokens.length ? (this.tokens[this.tokens.length - 1] as number) : (this.prompt[this.prompt.length - 1] as number);
   }
 
-  /** Picks the next token from logits[offset .. offset+V) and updates the finish state. */
+  /** Picks the next token from logits[offset .. offset+V) with this sequence's rng and updates the finish state. */
   step(logits: ArrayLike<number>, offset: number, vocab: number): number {
     const token = sampleToken(logits, this.params, this.rng, offset, vocab);
+    return this.accept(token, logProbOf(logits, token, offset, vocab));
+  }
+
+  /**
+   * Adds a token picked elsewhere (llama.cpp's sampler) with its log-prob at temperature 1 (NaN when
+   * it is filled in later), and updates the finish state: EOS / end-of-turn, stop strings, budget.
+   */
+  accept(token: number, logprob: number): number {
+    if (this.finish) throw new Error('Sequence.accept() after the sequence finished');
     this.tokens.push(token);
-    this.logps.push(logProbOf(logits, token, offset, vocab));
+    this.logps.push(logprob);
     if ((isEos(this.tokenizer, token) || (this.params.stopIds?.includes(token) ?? false)) && !this.params.ignoreEos) {
       this.finish = 'stop';
       return token;

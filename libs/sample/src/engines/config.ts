@@ -53,6 +53,10 @@ const OpenAIEngineSchema = z.strictObject({
 const LlamaCppEngineSchema = z.strictObject({
   kind: z.literal('llama.cpp'),
   dtype: z.enum(['f32', 'f16']).default('f32').describe('weights of the GGUF export: f32 (log-probs as sieve\'s forward) or f16 (half the memory); fingerprinted'),
+  sampler: z
+    .enum(['llama.cpp', 'sieve'])
+    .default('llama.cpp')
+    .describe("which code picks the tokens: llama.cpp's own seeded sampler (fast) or sieve's (the tfjs engine's exact tokens, slow with a large vocabulary); fingerprinted"),
   sequences: int(1, 1024).optional().describe('sequences decoded together in one context (default 8; not fingerprinted)'),
   threads: int(0, 1024).optional().describe('CPU threads, 0 = all cores (default; not fingerprinted)'),
   contextSize: int(16).optional().describe('tokens per sequence, prompt + completion (default min(model context, 2048); not fingerprinted)'),
@@ -71,16 +75,16 @@ export type OpenAIEngineConfig = z.output<typeof OpenAIEngineSchema>;
 export type LlamaCppEngineConfig = z.output<typeof LlamaCppEngineSchema>;
 
 /** What of an engine config decides the samples: the fingerprinted part. */
-export type EngineIdentity = { kind: 'tfjs' } | { kind: 'openai'; model: string; extra: Record<string, unknown> } | { kind: 'llama.cpp'; dtype: 'f32' | 'f16' };
+export type EngineIdentity = { kind: 'tfjs' } | { kind: 'openai'; model: string; extra: Record<string, unknown> } | { kind: 'llama.cpp'; dtype: 'f32' | 'f16'; sampler: 'llama.cpp' | 'sieve' };
 
 /**
  * The fingerprinted half of an engine config (no URL, concurrency, key variable or timeout; for
- * llama.cpp only the GGUF dtype: sequences, threads, context size and the cache folder do not
+ * llama.cpp the GGUF dtype and the sampler: sequences, threads, context size and the cache folder do not
  * change a sample, whose tokens depend only on its prompt, seed and the model's logits).
  */
 export function engineIdentity(c: EngineConfig): EngineIdentity {
   if (c.kind === 'openai') return { kind: 'openai', model: c.model, extra: c.extra ?? {} };
-  if (c.kind === 'llama.cpp') return { kind: 'llama.cpp', dtype: c.dtype };
+  if (c.kind === 'llama.cpp') return { kind: 'llama.cpp', dtype: c.dtype, sampler: c.sampler };
   return { kind: 'tfjs' };
 }
 
@@ -100,7 +104,9 @@ export function stageEngine(identity: EngineIdentity, env: EngineEnv, stage: str
   if (identity.kind === 'tfjs') return { kind: 'tfjs' };
   const full = env.engines?.[stage];
   // llama.cpp needs nothing beyond its identity: without the full config it runs with the defaults
-  if (identity.kind === 'llama.cpp') return full?.kind === 'llama.cpp' && full.dtype === identity.dtype ? full : { kind: 'llama.cpp', dtype: identity.dtype };
+  if (identity.kind === 'llama.cpp') {
+    return full?.kind === 'llama.cpp' && full.dtype === identity.dtype && full.sampler === identity.sampler ? full : { kind: 'llama.cpp', dtype: identity.dtype, sampler: identity.sampler };
+  }
   if (!full || stableStringify(engineIdentity(full)) !== stableStringify(identity)) {
     throw new SieveError(`the ${stage} stage samples with the openai engine but was given no matching endpoints`, {
       where: `${stage}.engine`,
@@ -150,6 +156,7 @@ export async function openSamplingEngine(c: EngineConfig, o: OpenSamplingEngineO
       return openLlamaCppEngine({
         checkpointDir: o.checkpointDir,
         dtype: c.dtype === 'f16' ? 'F16' : 'F32',
+        sampler: c.sampler,
         ...(c.sequences !== undefined ? { sequences: c.sequences } : {}),
         ...(c.threads !== undefined ? { threads: c.threads } : {}),
         ...(c.contextSize !== undefined ? { contextSize: c.contextSize } : {}),

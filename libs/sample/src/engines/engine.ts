@@ -76,6 +76,14 @@ export interface SamplingEngine {
   close(): Promise<void>;
 }
 
+/** An in-process engine (tfjs, llama.cpp): it tokenizes prompts itself, so it can check them against its context. */
+export interface LocalSamplingEngine extends SamplingEngine {
+  /** The prompt's token ids as the model sees them (BOS first, or the chat template). */
+  promptIds(prompt: EnginePrompt): number[];
+  /** Throws ContextLengthError when prompt + maxTokens does not fit the context (what a server answers 400 to). */
+  checkContext(r: Pick<SamplingRequest, 'prompt' | 'maxTokens'>): void;
+}
+
 /**
  * The seed of sample i of a request without per-sample seeds. Sample 0 uses the seed itself, so a
  * request with n = 1 and seed s gives the sample of seed s (as vLLM does): an engine that sends one

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import type { LlamaContextSequence, Token } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SieveError } from '@sieve/core';
 import { formatPrompt } from '@sieve/dataset';
@@ -55,6 +56,36 @@ async function tfjsLogprobs(dir: string, prompt: number[], ids: number[]): Promi
   }
 }
 
+const referenceSequences = new Map<string, Promise<LlamaContextSequence>>();
+/**
+ * log p at temperature 1 of each token, from the whole distribution llama.cpp returns (node-llama-cpp
+ * directly, teacher-forced, its own context): the reference for `confidence`. [T]
+ */
+async function fullDistributionLogprobs(gguf: string, prompt: number[], ids: number[]): Promise<number[]> {
+  let seqP = referenceSequences.get(gguf);
+  if (!seqP) {
+    seqP = (async () => {
+      const { getLlama, LlamaLogLevel } = await import('node-llama-cpp');
+      const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
+      const model = await llama.loadModel({ modelPath: gguf });
+      const ctx = await model.createContext({ contextSize: 256, threads: 1, flashAttention: false, experimentalKvCacheKeyType: 'F32', experimentalKvCacheValueType: 'F32' });
+      opened.push({ close: async () => (await ctx.dispose(), await model.dispose()) });
+      return ctx.getSequence();
+    })();
+    referenceSequences.set(gguf, seqP);
+  }
+  const seq = await seqP;
+  await seq.clearHistory();
+  const input = [...prompt, ...ids.slice(0, -1)];
+  const opts = { generateNext: { probabilities: true, options: { temperature: 1, topK: 0, topP: 1, minP: 0 } } } as const;
+  const out = await seq.controlledEvaluate(input.map((id, i) => (i >= prompt.length - 1 ? [id as Token, opts] : (id as Token))));
+  return ids.map((id, t) => {
+    const probs = out[prompt.length - 1 + t]!.next.probabilities!;
+    const z = [...probs.values()].reduce((a, b) => a + b, 0); // float64: node-llama-cpp normalises in float32
+    return Math.log(probs.get(id as Token)!) - Math.log(z);
+  });
+}
+
 describe('llama.cpp sampling engine', () => {
   it('the same seeds give the same samples across runs and whatever the number of sequences in flight', async () => {
     const a = await llamaEngine({ sequences: 4 });
@@ -72,8 +103,30 @@ describe('llama.cpp sampling engine', () => {
     expect(strip(alone)).toEqual(first[1]![1]);
   }, 120_000);
 
-  it('char model: per-token log-probs equal the tfjs forward within 1e-3, and the samples equal the tfjs engine\'s', async () => {
-    const e = await llamaEngine();
+  it('many samples in flight: every log-prob is the model\'s (no sample reads a neighbour\'s logits)', async () => {
+    // llama.cpp reorders a multi-sequence batch's outputs lazily on the first read and node-llama-cpp reads
+    // from several threads: with 8 sequences in one context ~9% of such samples took a neighbour's logits.
+    const dir = await tinyCheckpoint(1, { dim: 32, layers: 2, heads: 2, kvHeads: 2, mlpDim: 64, contextLength: 512 });
+    const e = await llamaEngine({ checkpointDir: dir, sequences: 8, contextSize: 512 });
+    const many: SamplingRequest[] = Array.from({ length: 16 }, (_, q) => ({ ...base, topP: 1, maxTokens: 64, prompt: { text: formatPrompt(`what is ${q} + ${q * 7}?`) }, n: 4, seed: 0, seeds: [0, 1, 2, 3].map((i) => 1000 + q * 4 + i) }));
+    const ck = await loadCheckpoint(dir);
+    let off = 0;
+    for (let round = 0; round < 3; round++) {
+      for (const [qi, r] of (await e.generate(many)).entries()) {
+        for (const s of r) {
+          const prompt = e.promptIds(many[qi]!.prompt);
+          const all = [...prompt, ...s.tokenIds!];
+          const rows = tf.tidy(() => tf.logSoftmax(ck.model.forward(tf.tensor2d([all], [1, all.length], 'int32'))).arraySync() as number[][][]); // [1, T, V]
+          if (s.tokenIds!.some((id, t) => Math.abs(rows[0]![prompt.length - 1 + t]![id]! - s.tokenLogprobs![t]!) > 1e-3)) off++;
+        }
+      }
+    }
+    ck.model.dispose();
+    expect(off).toBe(0);
+  }, 120_000);
+
+  it('sieve sampler, char model: per-token log-probs equal the tfjs forward within 1e-3, and the samples equal the tfjs engine\'s', async () => {
+    const e = await llamaEngine({ sampler: 'sieve' });
     const got = await e.generate(requests);
     const tfjs = await openTfjsEngine({ checkpointDir: charDir, workers: 0, backend: 'wasm', batchSize: 8 });
     opened.push(tfjs);
@@ -88,6 +141,32 @@ describe('llama.cpp sampling engine', () => {
       }
     }
   }, 120_000);
+
+  it('llama.cpp sampler, char model: log-probs equal the tfjs forward within 1e-3 and the full distribution from llama.cpp within 2e-4, at every setting', async () => {
+    const e = await llamaEngine();
+    const sieve = await llamaEngine({ sampler: 'sieve' });
+    // temperature 1 / greedy: log(confidence); the others: the teacher-forced pass
+    const settings: Partial<SamplingRequest>[] = [base, { ...base, topP: 1 }, { ...base, temperature: 0 }, { ...base, temperature: 0.7, topK: 5, topP: 0.9 }, { ...base, topP: 1, topLogprobs: 3 }];
+    for (const setting of settings) {
+      const reqs = requests.map((r) => ({ ...r, ...setting }));
+      const got = await e.generate(reqs);
+      const bySieve = (await sieve.generate(reqs)).map((r) => r.map(strip));
+      if (setting.temperature === 0) expect(got.map((r) => r.map(strip))).toEqual(bySieve); // argmax either way
+      else expect(got.map((r) => r.map(strip))).not.toEqual(bySieve); // llama.cpp's RNG, not sieve's
+      for (const [qi, r] of got.entries()) {
+        for (const s of r) {
+          const prompt = e.promptIds(reqs[qi]!.prompt);
+          const ref = await tfjsLogprobs(charDir, prompt, s.tokenIds!);
+          expect(s.tokenLogprobs).toHaveLength(ref.length);
+          s.tokenLogprobs!.forEach((lp, t) => expect(Math.abs(lp - ref[t]!)).toBeLessThan(1e-3));
+          const full = await fullDistributionLogprobs(e.ggufPath, prompt, s.tokenIds!);
+          s.tokenLogprobs!.forEach((lp, t) => expect(Math.abs(lp - full[t]!)).toBeLessThan(2e-4)); // float32 logits of other batch shapes
+          expect(s.logprobSum).toBeCloseTo(s.tokenLogprobs!.reduce((x, y) => x + y, 0), 4);
+          expect(s.topLogprobs?.length ?? 0).toBe(setting.topLogprobs ? s.tokenIds!.length : 0);
+        }
+      }
+    }
+  }, 180_000);
 
   it('tiny random Qwen2 (real vocabulary, q/k/v biases): per-token log-probs equal the tfjs forward within 1e-3', async () => {
     const hfDir = path.join(tmp, 'hf');
@@ -105,6 +184,16 @@ describe('llama.cpp sampling engine', () => {
       s.tokenLogprobs!.forEach((lp, t) => expect(Math.abs(lp - ref[t]!)).toBeLessThan(1e-3));
       expect(s.topLogprobs).toHaveLength(4);
       s.topLogprobs!.forEach((pos, t) => expect(pos[0]!.logprob).toBeGreaterThanOrEqual(s.tokenLogprobs![t]! - 1e-6));
+    }
+    // temperature 1, no truncation: log(confidence), no 151,936-entry distribution crosses into JS
+    const [fast] = await e.generate([{ ...base, topP: 1, maxTokens: 4, prompt, n: 2, seed: 5 }]);
+    for (const s of fast!) {
+      const ref = await tfjsLogprobs(ckDir, e.promptIds(prompt), s.tokenIds!);
+      const full = await fullDistributionLogprobs(e.ggufPath, e.promptIds(prompt), s.tokenIds!);
+      s.tokenLogprobs!.forEach((lp, t) => {
+        expect(Math.abs(lp - ref[t]!)).toBeLessThan(1e-3);
+        expect(Math.abs(lp - full[t]!)).toBeLessThan(2e-4);
+      });
     }
   }, 180_000);
 
@@ -145,13 +234,17 @@ describe('llama.cpp sampling engine', () => {
 });
 
 describe('llama.cpp engine config', () => {
-  it('fingerprints kind and GGUF dtype only; threads, sequences, context size and cache folder stay out', async () => {
+  it('fingerprints kind, GGUF dtype and sampler only; threads, sequences, context size and cache folder stay out', async () => {
     const { engineIdentity, parseEngineConfig, stageEngine } = await import('./config');
     const full = parseEngineConfig({ kind: 'llama.cpp', threads: 2, sequences: 16, contextSize: 512, cacheDir: '/x' }, 'test');
-    expect(engineIdentity(full)).toEqual({ kind: 'llama.cpp', dtype: 'f32' });
-    expect(engineIdentity(parseEngineConfig({ kind: 'llama.cpp', dtype: 'f16' }, 'test'))).toEqual({ kind: 'llama.cpp', dtype: 'f16' });
-    expect(stageEngine({ kind: 'llama.cpp', dtype: 'f32' }, { engines: { sample: full } }, 'sample')).toEqual(full);
-    expect(stageEngine({ kind: 'llama.cpp', dtype: 'f32' }, {}, 'sample')).toEqual({ kind: 'llama.cpp', dtype: 'f32' });
+    expect(engineIdentity(full)).toEqual({ kind: 'llama.cpp', dtype: 'f32', sampler: 'llama.cpp' });
+    const sieve = parseEngineConfig({ kind: 'llama.cpp', dtype: 'f16', sampler: 'sieve' }, 'test');
+    expect(engineIdentity(sieve)).toEqual({ kind: 'llama.cpp', dtype: 'f16', sampler: 'sieve' });
+    expect(stageEngine({ kind: 'llama.cpp', dtype: 'f32', sampler: 'llama.cpp' }, { engines: { sample: full } }, 'sample')).toEqual(full);
+    expect(stageEngine({ kind: 'llama.cpp', dtype: 'f32', sampler: 'llama.cpp' }, {}, 'sample')).toEqual({ kind: 'llama.cpp', dtype: 'f32', sampler: 'llama.cpp' });
+    // the full config's sampler must match the identity's, else the identity wins
+    expect(stageEngine({ kind: 'llama.cpp', dtype: 'f16', sampler: 'llama.cpp' }, { engines: { sample: sieve } }, 'sample')).toEqual({ kind: 'llama.cpp', dtype: 'f16', sampler: 'llama.cpp' });
+    expect(() => parseEngineConfig({ kind: 'llama.cpp', sampler: 'vllm' }, 'cfg.json')).toThrow(/engine.sampler/);
     expect(() => parseEngineConfig({ kind: 'llama.cpp', dtype: 'q4' }, 'cfg.json')).toThrow(/engine.dtype/);
     expect(() => parseEngineConfig({ kind: 'llama.cpp', endpoints: [] }, 'cfg.json')).toThrow(/endpoints/);
   });

@@ -1,38 +1,53 @@
 /**
  * The `llama.cpp` sampling engine: the stage's checkpoint exported to GGUF once (cached by its
  * content), loaded in process through node-llama-cpp (CPU build, or the user's CUDA/Vulkan build
- * when present), many sequences decoded in one context (node-llama-cpp batches the sequences of a
- * context into one llama_decode; one sequence per sample in flight).
+ * when present), N samples in flight at once, each alone in its own llama.cpp context (they decode
+ * in parallel on node's thread pool; why not N sequences of one context: see openLlamaCppEngine).
  *
- * llama.cpp computes the logits; the token is picked by sieve's own seeded sampler (the same
- * `Sequence` the tfjs engine drives): at each step llama.cpp returns the full next-token
- * distribution at temperature 1 (top-k 0, top-p 1, min-p 0), and `Sequence.step` applies
- * temperature / top-k / top-p with the sample's own rng, records log p of the sampled token under
- * that temperature-1 distribution, and handles EOS, stop strings and the token budget. So a sample
- * depends only on its prompt, its seed and the model, never on its batch neighbours, and the
- * semantics are the tfjs engine's exactly (tokens equal where the two engines' logits agree).
+ * Two samplers (the `sampler` option, fingerprinted; llamacpp-decode.ts):
+ *  - 'llama.cpp' (default): llama.cpp's own chain picks each token with the sample's seed
+ *    (top-k → top-p → temperature → dist, min-p 0) in native code, with no vocabulary-sized
+ *    copy into JS. Log-probs are exact at temperature 1 with
+ *    top-k/top-p off, and greedy: log of node-llama-cpp's `confidence`, which is then the sampled
+ *    token's probability under the model. With any other temperature, top-k or top-p, or with
+ *    top log-probs, they come from a teacher-forced pass over the finished sample that asks for
+ *    the whole distribution (exact, at the `sieve` sampler's cost).
+ *  - 'sieve': at each step llama.cpp returns the whole next-token distribution at temperature 1
+ *    and sieve's `Sequence` (the tfjs engine's sampler, the sample's own rng) picks the token:
+ *    the tfjs engine's tokens wherever the two engines' logits agree, at 0.05× llama.cpp's speed
+ *    with a 151k vocabulary (node-llama-cpp hands over 2V numbers per token).
+ * Either way a sample depends only on its prompt, its seed and the model, never on its batch
+ * neighbours; EOS, end-of-turn, stop strings and the budget are handled by `Sequence`.
  * Prompts are tokenized by sieve's tokenizer and fed as ids.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { ControlledEvaluateInputItem, Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
+import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel } from 'node-llama-cpp';
 import { InputError, SieveError } from '@sieve/core';
 import { cachedCheckpointGguf, defaultGgufCacheDir, readCheckpointConfig, tokenizerFromJSON, type GgmlType, type ModelConfig, type Tokenizer } from '@sieve/model';
 import { Sequence, type GenerateParams } from '../sequence';
 import { checkSamplingRequest, ContextLengthError, seedsOf, type EnginePrompt, type EngineSample, type SamplingEngine, type SamplingRequest } from './engine';
+import { confidenceIsModelProbability, decodeWithLlamaSampler, decodeWithSieveSampler, scoreTokens, type LlamaCppSampler, type TopLogprobs } from './llamacpp-decode';
 import { promptEncoding } from './prompt-encoding';
 
 export interface LlamaCppEngineOptions {
   /** The sieve checkpoint folder to sample from (exported to GGUF on first use). */
   checkpointDir: string;
+  /**
+   * Which code picks the tokens (default 'llama.cpp'): llama.cpp's own seeded sampler chain, all
+   * in native code (fast: nothing of vocabulary size crosses into JS), or 'sieve': sieve's sampler
+   * over the whole distribution llama.cpp returns per step, giving the tfjs engine's exact tokens
+   * (0.05× the speed with a 151k vocabulary). The two give different tokens for one seed.
+   */
+  sampler?: LlamaCppSampler;
   /** Weights of the GGUF export (default F32: log-probs equal sieve's forward within ~1e-4). */
   dtype?: GgmlType;
   /** Where GGUF exports are cached (default: `<run>/cache/gguf`, see defaultGgufCacheDir). */
   cacheDir?: string;
-  /** Sequences decoded together in one context (default 8). */
+  /** Samples in flight at once, one llama.cpp context each (default 8). */
   sequences?: number;
-  /** CPU threads (default 0 = all cores). */
+  /** CPU threads in all, shared by the contexts (each gets max(1, threads / sequences); default 0 = all cores). */
   threads?: number;
   /** Tokens per sequence: prompt + completion (default min(model's context, 2048)). */
   contextSize?: number;
@@ -56,9 +71,6 @@ export interface LlamaCppSamplingEngine extends SamplingEngine {
   promptIds(prompt: EnginePrompt): number[];
   checkContext(r: Pick<SamplingRequest, 'prompt' | 'maxTokens'>): void;
 }
-
-/** The whole vocabulary at temperature 1: what `Sequence.step` samples from and scores against. */
-const FULL_DISTRIBUTION = { generateNext: { probabilities: true, options: { temperature: 1, topK: 0, topP: 1, minP: 0 } } } as const;
 
 const llamas = new Map<boolean, Promise<Llama>>();
 /** One llama.cpp binding per process and GPU choice (loading it twice wastes memory); never built from source here. */
@@ -96,8 +108,8 @@ class SequencePool {
 }
 
 /**
- * Opens the engine: exports (or finds in the cache) the GGUF, loads it, creates one context of
- * `sequences` sequences.
+ * Opens the engine: exports (or finds in the cache) the GGUF, loads it, creates `sequences`
+ * contexts of one sequence each.
  * @throws SieveError naming the file when the checkpoint is missing or corrupt, or when llama.cpp cannot load the GGUF.
  */
 export async function openLlamaCppEngine(o: LlamaCppEngineOptions): Promise<LlamaCppSamplingEngine> {
@@ -121,59 +133,61 @@ export async function openLlamaCppEngine(o: LlamaCppEngineOptions): Promise<Llam
   const sequences = o.sequences ?? 8;
   const contextSize = Math.min(config.contextLength, o.contextSize ?? 2048);
   const threads = o.threads ?? 0;
-  let context: LlamaContext;
+  // One context per sequence, not one context of N sequences: llama.cpp reorders the outputs of a
+  // multi-sequence batch lazily, on the first logits read, and node-llama-cpp reads them from
+  // several threads at once, so a sample could take a neighbour's logits (measured: 23 of 256 char-model
+  // samples had a log-prob off sieve's forward). Alone in its context, a sample's logits never depend on
+  // its neighbours; the contexts decode in parallel on node's thread pool.
+  const totalThreads = threads > 0 ? threads : os.availableParallelism();
+  const contexts: LlamaContext[] = [];
   try {
-    context = await model.createContext({
-      sequences,
-      contextSize,
-      batchSize: Math.max(512, Math.min(contextSize * sequences, 2048)),
-      threads: threads > 0 ? threads : os.availableParallelism(),
-      flashAttention: false,
-      // float32 KV cache: llama.cpp's default F16 cache moves log-probs by up to ~1e-2 nats on small models
-      experimentalKvCacheKeyType: 'F32',
-      experimentalKvCacheValueType: 'F32',
-    });
+    for (let i = 0; i < sequences; i++) {
+      contexts.push(
+        await model.createContext({
+          sequences: 1,
+          contextSize,
+          batchSize: Math.max(512, Math.min(contextSize, 2048)),
+          threads: Math.max(1, Math.floor(totalThreads / sequences)),
+          flashAttention: false,
+          // float32 KV cache: llama.cpp's default F16 cache moves log-probs by up to ~1e-2 nats on small models
+          experimentalKvCacheKeyType: 'F32',
+          experimentalKvCacheValueType: 'F32',
+        }),
+      );
+    }
   } catch (err) {
+    await Promise.all(contexts.map((c) => c.dispose()));
     await model.dispose();
-    throw new SieveError(`llama.cpp could not create a context of ${sequences} × ${contextSize} tokens for ${gguf.path}`, { cause: err, hint: 'lower the engine\'s "sequences" or "contextSize"' });
+    throw new SieveError(`llama.cpp could not create ${sequences} contexts of ${contextSize} tokens for ${gguf.path}`, { cause: err, hint: 'lower the engine\'s "sequences" or "contextSize"' });
   }
-  const pool = new SequencePool(Array.from({ length: sequences }, () => context.getSequence()));
+  const pool = new SequencePool(contexts.map((c) => c.getSequence()));
   const vocab = config.vocabSize;
   const name = o.modelName ?? path.basename(dir);
+  const sampler = o.sampler ?? 'llama.cpp';
   const { promptIds, paramsOf } = promptEncoding(tokenizer);
   const checkContext = (r: Pick<SamplingRequest, 'prompt' | 'maxTokens'>): void => {
     const n = promptIds(r.prompt).length;
     if (n + r.maxTokens > contextSize) throw new ContextLengthError(n, contextSize, r.maxTokens);
   };
 
-  /** One sample on one sequence: prefill the prompt, then one token per step until `s` is done. */
+  /** One sample on one free sequence of the context: prefill the prompt, then decode until `s` is done. */
   const runOne = async (prompt: number[], seed: number, params: GenerateParams, topK: number): Promise<EngineSample> => {
     if (prompt.length === 0) throw new InputError('an empty prompt: the tokenizer adds no BOS and the text is empty', { where: 'prompt' });
     if (prompt.length >= contextSize) throw new ContextLengthError(prompt.length, contextSize, params.maxNewTokens);
     const s = new Sequence(prompt, seed, params, tokenizer, contextSize);
-    const row = new Float64Array(vocab); // [V] log p at temperature 1
-    const top: { token: string; logprob: number }[][] = [];
+    let top: TopLogprobs | null = null;
+    let logprobs: number[];
     const seq = await pool.acquire();
     try {
       await seq.clearHistory();
-      let input = prompt;
-      while (!s.done) {
-        const last = input.length - 1;
-        const items = input.map((id, i): ControlledEvaluateInputItem => (i === last ? [id as Token, FULL_DISTRIBUTION] : (id as Token)));
-        const out = await seq.controlledEvaluate(items);
-        const probs = out[last]?.next.probabilities;
-        if (!probs || probs.size !== vocab) throw new SieveError(`llama.cpp returned ${probs?.size ?? 0} probabilities, expected the whole vocabulary (${vocab})`);
-        row.fill(-Infinity);
-        for (const [id, p] of probs) row[id] = Math.log(p);
-        if (topK > 0) {
-          const alt: { token: string; logprob: number }[] = [];
-          for (const [id, p] of probs) {
-            if (alt.length === topK) break;
-            alt.push({ token: tokenizer.decode([id]), logprob: Math.log(p) });
-          }
-          top.push(alt);
-        }
-        input = [s.step(row, 0, vocab)];
+      if (sampler === 'sieve') {
+        top = await decodeWithSieveSampler(seq, prompt, s, vocab, topK, tokenizer);
+        logprobs = Array.from(s.result().logprobs);
+      } else {
+        const exact = confidenceIsModelProbability(params, vocab) && topK === 0;
+        await decodeWithLlamaSampler(seq, prompt, s, seed, params, vocab, exact);
+        if (exact) logprobs = Array.from(s.result().logprobs);
+        else ({ logprobs, top } = await scoreTokens(seq, prompt, s.tokens, vocab, topK, tokenizer));
       }
     } finally {
       pool.release(seq);
@@ -183,9 +197,9 @@ export async function openLlamaCppEngine(o: LlamaCppEngineOptions): Promise<Llam
       text: r.text,
       tokenIds: r.tokens,
       tokens: r.tokens.map((id) => tokenizer.decode([id])),
-      tokenLogprobs: Array.from(r.logprobs),
-      logprobSum: r.logprobSum,
-      topLogprobs: topK > 0 ? top : null,
+      tokenLogprobs: Array.from(Float32Array.from(logprobs)),
+      logprobSum: logprobs.reduce((a, b) => a + b, 0),
+      topLogprobs: top,
       finishReason: r.finishReason,
     };
   };
@@ -201,7 +215,7 @@ export async function openLlamaCppEngine(o: LlamaCppEngineOptions): Promise<Llam
     slots: () => sequences,
     promptIds,
     checkContext,
-    fingerprint: () => ({ engine: 'llama.cpp', model: name, dtype }),
+    fingerprint: () => ({ engine: 'llama.cpp', model: name, dtype, sampler }),
     async generate(requests) {
       if (closed) throw new SieveError('the llama.cpp engine is closed');
       requests.forEach((r, i) => checkSamplingRequest(r, `request ${i}`));
@@ -216,7 +230,7 @@ export async function openLlamaCppEngine(o: LlamaCppEngineOptions): Promise<Llam
     async close() {
       if (closed) return;
       closed = true;
-      await context.dispose();
+      await Promise.all(contexts.map((c) => c.dispose()));
       await model.dispose();
     },
   };

@@ -8,8 +8,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import type { z } from 'zod';
 import { InputError, mixSeed } from '@sieve/core';
-import { ContextLengthError, type EnginePrompt, type EngineSample, type SamplingRequest } from '../engines/engine';
-import type { TfjsSamplingEngine } from '../engines/tfjs';
+import { ContextLengthError, type EnginePrompt, type EngineSample, type LocalSamplingEngine, type SamplingRequest } from '../engines/engine';
 import { apiError, chatLogprobs, completionLogprobs } from './responses';
 import { ChatRequest, CompletionRequest } from './schemas';
 
@@ -50,7 +49,7 @@ export interface ModelAppOptions {
   defaultMaxTokens?: number;
 }
 
-export function createModelApp(engine: TfjsSamplingEngine, o: ModelAppOptions = {}): Hono {
+export function createModelApp(engine: LocalSamplingEngine, o: ModelAppOptions = {}): Hono {
   const app = new Hono();
   const model = engine.model;
   const contextLength = engine.contextLength ?? Infinity;

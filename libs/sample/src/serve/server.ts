@@ -1,8 +1,10 @@
-/** `sieve serve-model`: the OpenAI-compatible app over a checkpoint's tfjs engine, on a node HTTP server. */
+/** `sieve serve-model`: the OpenAI-compatible app over a checkpoint's tfjs or llama.cpp engine, on a node HTTP server. */
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { InputError } from '@sieve/core';
-import { openTfjsEngine, type TfjsSamplingEngine } from '../engines/tfjs';
+import type { LocalSamplingEngine } from '../engines/engine';
+import { openLlamaCppEngine, type LlamaCppEngineOptions } from '../engines/llamacpp';
+import { openTfjsEngine } from '../engines/tfjs';
 import { createModelApp } from './app';
 
 export interface ModelServerOptions {
@@ -13,9 +15,14 @@ export interface ModelServerOptions {
   host?: string;
   /** 0 = any free port. Default 8000. */
   port?: number;
+  /** Which engine generates (default tfjs). */
+  engine?: 'tfjs' | 'llama.cpp';
+  /** tfjs: the TensorFlow.js backend. */
   backend?: string;
-  /** Sequences per generation batch (default 64). */
+  /** tfjs: sequences per generation batch (default 64). */
   batchSize?: number;
+  /** llama.cpp: its options (GGUF dtype, sampler, threads, sequences decoded together, cache folder, progress lines). */
+  llama?: Omit<LlamaCppEngineOptions, 'checkpointDir' | 'modelName'>;
 }
 
 export interface ModelServer {
@@ -24,24 +31,39 @@ export interface ModelServer {
   host: string;
   port: number;
   model: string;
-  engine: TfjsSamplingEngine;
+  engine: LocalSamplingEngine;
+  /** What generates, for a startup line: "tfjs, wasm" or "llama.cpp, <GGUF>, sampler llama.cpp". */
+  description: string;
   close(): Promise<void>;
 }
 
-/** Loads the checkpoint and serves it until close(). Generation runs in this thread (top log-probs need it). */
+/**
+ * Loads the checkpoint and serves it until close(). tfjs generates in this thread (top log-probs
+ * need it); llama.cpp decodes the requests in flight together, up to its `sequences` at once.
+ */
 export async function startModelServer(o: ModelServerOptions): Promise<ModelServer> {
   const host = o.host ?? '127.0.0.1';
   const wanted = o.port ?? 8000;
   if (!Number.isInteger(wanted) || wanted < 0 || wanted > 65535) {
     throw new InputError(`port must be an integer in 0..65535, got ${wanted}`, { where: '--port', hint: '0 picks any free port' });
   }
-  const engine = await openTfjsEngine({
-    checkpointDir: o.checkpointDir,
-    workers: 0,
-    ...(o.modelName !== undefined ? { modelName: o.modelName } : {}),
-    ...(o.backend !== undefined ? { backend: o.backend } : {}),
-    ...(o.batchSize !== undefined ? { batchSize: o.batchSize } : {}),
-  });
+  let engine: LocalSamplingEngine;
+  let description: string;
+  if (o.engine === 'llama.cpp') {
+    const llama = await openLlamaCppEngine({ ...o.llama, checkpointDir: o.checkpointDir, ...(o.modelName !== undefined ? { modelName: o.modelName } : {}) });
+    engine = llama;
+    description = `llama.cpp, ${llama.ggufPath}, sampler ${o.llama?.sampler ?? 'llama.cpp'}, ${llama.slots()} sequences`;
+  } else {
+    const tfjs = await openTfjsEngine({
+      checkpointDir: o.checkpointDir,
+      workers: 0,
+      ...(o.modelName !== undefined ? { modelName: o.modelName } : {}),
+      ...(o.backend !== undefined ? { backend: o.backend } : {}),
+      ...(o.batchSize !== undefined ? { batchSize: o.batchSize } : {}),
+    });
+    engine = tfjs;
+    description = `tfjs, ${tfjs.engine.backend}`;
+  }
   const app = createModelApp(engine);
   let server: ServerType;
   let port: number;
@@ -69,6 +91,7 @@ export async function startModelServer(o: ModelServerOptions): Promise<ModelServ
     port,
     model: engine.model,
     engine,
+    description,
     close: async () => {
       await new Promise<void>((resolve) => {
         (server as ServerType & { closeAllConnections?: () => void }).closeAllConnections?.();
