@@ -160,7 +160,7 @@ export async function benchSampleEngines(o: BenchEnginesOptions): Promise<BenchE
       if (engine === 'tfjs') await timeStage('tfjs', `tfjs (${backend.name}, ${o.workers} worker(s))`, { kind: 'tfjs' });
       else if (engine === 'llama.cpp') {
         const sequences = Math.min(o.batchSize, 1024);
-        await timeStage('llama.cpp', `llama.cpp (in the stage, ${sequences} sequences)`, { kind: 'llama.cpp', dtype: 'f32', sequences });
+        await timeStage('llama.cpp', `llama.cpp (in the stage, ${sequences} sequences)`, { kind: 'llama.cpp', dtype: 'f32', sampler: 'llama.cpp', sequences });
         const gguf = path.join(runDir, 'model.gguf');
         try {
           await exportCheckpointGguf(path.join(runDir, 'models', 'base'), gguf, { dtype: 'F32' });
