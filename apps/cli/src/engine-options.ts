@@ -26,7 +26,7 @@ export function engineOptions(cmd: Command): Command {
     .option('--gguf-dtype <dtype>', 'llama.cpp: weights of the GGUF export, f32 (default) or f16')
     .option('--llama-sampler <which>', "llama.cpp: which code picks the tokens, llama.cpp (default: its own seeded sampler, fast) or sieve (the tfjs engine's exact tokens, slow with a large vocabulary)")
     .option('--llama-threads <n>', 'llama.cpp: CPU threads (default all cores)', intOption('--llama-threads', 1, 1024))
-    .option('--llama-sequences <n>', 'llama.cpp: sequences decoded together (default 8)', intOption('--llama-sequences', 1, 1024));
+    .option('--llama-sequences <n>', 'llama.cpp: samples in flight, one llama.cpp context each (default 8)', intOption('--llama-sequences', 1, 1024));
 }
 
 /** The engine config the flags describe (zod-checked); openai flags without --engine openai are an error. */

@@ -28,11 +28,11 @@ export function registerServeModel(program: Command): void {
     .requiredOption('--model <id>', 'model id in the run (see `sieve inspect`); clients pass it as "model"')
     .option('--port <n>', 'port to listen on (0 = any free port)', intOption('--port', 0, 65535), 8000)
     .option('--host <address>', 'address to bind; anything but loopback exposes the model to the network', '127.0.0.1')
-    .option('--engine <kind>', 'tfjs (sieve\'s own forward) or llama.cpp (the checkpoint exported to GGUF once, requests in flight decoded together)', 'tfjs')
+    .option('--engine <kind>', 'tfjs (sieve\'s own forward) or llama.cpp (the checkpoint exported to GGUF once, requests in flight decoded in parallel)', 'tfjs')
     .option('--batch-size <n>', 'tfjs: sequences per generation batch', intOption('--batch-size', 1), 64)
     .option('--llama-sampler <which>', "llama.cpp: llama.cpp (default: its own seeded sampler, fast) or sieve (the tfjs engine's exact tokens)")
     .option('--llama-threads <n>', 'llama.cpp: CPU threads (default all cores)', intOption('--llama-threads', 1, 1024))
-    .option('--llama-sequences <n>', 'llama.cpp: sequences decoded together (default 8)', intOption('--llama-sequences', 1, 1024))
+    .option('--llama-sequences <n>', 'llama.cpp: samples in flight, one llama.cpp context each (default 8)', intOption('--llama-sequences', 1, 1024))
     .action(async (opts: ServeModelFlags, cmd: Command) => {
       if (opts.engine !== 'tfjs' && opts.engine !== 'llama.cpp') throw new InputError(`--engine must be tfjs or llama.cpp, got "${opts.engine}"`, { where: '--engine' });
       const sampler = opts.llamaSampler;

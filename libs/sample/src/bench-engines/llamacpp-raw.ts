@@ -43,7 +43,7 @@ export async function rawLlamaCppRate(o: RawLlamaCppOptions): Promise<Throughput
           round.map(async (job) => {
             const seq = ctx.getSequence();
             let n = 0;
-            for await (const t of seq.evaluate(job.tokens as Token[], { temperature: o.temperature, seed: job.seed })) {
+            for await (const t of seq.evaluate(job.tokens as Token[], { temperature: o.temperature, topK: 0, topP: 1, minP: 0, seed: job.seed })) {
               if (lm.isEogToken(t)) break;
               tokens++;
               if (++n >= o.maxNewTokens) break;

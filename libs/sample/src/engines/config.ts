@@ -57,8 +57,8 @@ const LlamaCppEngineSchema = z.strictObject({
     .enum(['llama.cpp', 'sieve'])
     .default('llama.cpp')
     .describe("which code picks the tokens: llama.cpp's own seeded sampler (fast) or sieve's (the tfjs engine's exact tokens, slow with a large vocabulary); fingerprinted"),
-  sequences: int(1, 1024).optional().describe('sequences decoded together in one context (default 8; not fingerprinted)'),
-  threads: int(0, 1024).optional().describe('CPU threads, 0 = all cores (default; not fingerprinted)'),
+  sequences: int(1, 1024).optional().describe('samples in flight, one llama.cpp context each (default 8; not fingerprinted)'),
+  threads: int(0, 1024).optional().describe('CPU threads in all, shared by the contexts; 0 = all cores (default; not fingerprinted)'),
   contextSize: int(16).optional().describe('tokens per sequence, prompt + completion (default min(model context, 2048); not fingerprinted)'),
   cacheDir: z.string().min(1).optional().describe('folder of cached GGUF exports (default <run>/cache/gguf; not fingerprinted)'),
   gpu: z.boolean().optional().describe("use an installed CUDA/Vulkan/Metal build of llama.cpp (default false: the CPU build; not fingerprinted)"),
