@@ -162,4 +162,18 @@ describe('sample stage', () => {
     await expect(sampleStage(store, { ...base, runName: 'x', set: 'none' })).rejects.toThrow(/no questions in set "none"/);
     await expect(sampleStage(store, { ...base, runName: 'x', untilCorrect: 2 })).rejects.toThrow(/--max-k/);
   });
+
+  it('a run that fails before storing a sample leaves no row; one that holds samples is kept, marked failed', async () => {
+    // The char model has no chat template: refused after the run was opened.
+    await expect(sampleStage(store, { ...base, runName: 'chat-x', prompt: { format: 'chat' } })).rejects.toThrow(/chat template/);
+    expect(store.samples.getRun('chat-x')).toBeUndefined();
+    // A run with samples, resumed with an engine that cannot open: kept, with its samples, status failed.
+    const done = await sampleStage(store, { ...base, runName: 'keep-x', set: 'arith', split: 'ood', k: 1 });
+    const id = done.runId;
+    const before = store.samples.count(id);
+    expect(before).toBe(3);
+    await expect(sampleStage(store, { ...base, runName: 'keep-x', set: 'arith', split: 'ood', k: 1, backend: 'no-such-backend' as never })).rejects.toThrow();
+    expect(store.samples.count(id)).toBe(before);
+    expect(store.samples.getRun('keep-x')?.status).toBe('failed');
+  });
 });

@@ -162,6 +162,7 @@ export async function sampleStage(store: Store, o: SampleStageOptions): Promise<
   const questions = loadQuestions(store, o.set, split);
   const budget = new SampleBudget(questions.map((q) => q.id), o);
   const modelDir = resolveModelDir(store, o.modelId, o.runDir);
+  const isNewRun = store.samples.getRun(o.runName) === undefined;
   const runId = openRun(store, o, split, sampleRunParams(o));
 
   // What is there already (verified again in adaptive mode: verdicts decide the next rounds).
@@ -193,8 +194,11 @@ export async function sampleStage(store: Store, o: SampleStageOptions): Promise<
   const start = performance.now();
   let generated = 0;
   let tokens = 0;
-  const engine = await openSamplingEngine(o.engine ?? { kind: 'tfjs' }, { checkpointDir: modelDir, workers: o.workers, batchSize: o.batchSize, ...(o.backend ? { backend: o.backend } : {}) });
+  let opened: OpenedEngine | undefined;
+  let backend = '';
   try {
+    const engine = (opened = await openSamplingEngine(o.engine ?? { kind: 'tfjs' }, { checkpointDir: modelDir, workers: o.workers, batchSize: o.batchSize, ...(o.backend ? { backend: o.backend } : {}) }));
+    backend = isTfjsEngine(engine) ? engine.engine.backend : `${engine.kind} ${engine.model}`;
     const spec = o.prompt ?? PLAIN_PROMPT;
     // A chat prompt is rendered by the checkpoint's template (tfjs) or by the server (openai): refuse a tfjs model without one.
     if (spec.format === 'chat' && isTfjsEngine(engine)) chatTokenizer(engine.engine.tokenizer, o.promptWhere ?? 'model.prompt');
@@ -255,10 +259,12 @@ export async function sampleStage(store: Store, o: SampleStageOptions): Promise<
     }
     store.samples.setRunStatus(runId, 'done');
   } catch (err) {
-    store.samples.setRunStatus(runId, 'failed');
+    // A run this call created and that holds nothing (e.g. the engine could not open, or refused a chat prompt) leaves no row behind.
+    if (isNewRun && store.samples.count(runId) === 0) store.samples.deleteRun(runId);
+    else store.samples.setRunStatus(runId, 'failed');
     throw err;
   } finally {
-    await engine.close();
+    await opened?.close();
   }
   const seconds = (performance.now() - start) / 1000;
   return {
@@ -271,7 +277,7 @@ export async function sampleStage(store: Store, o: SampleStageOptions): Promise<
     correct: budget.adaptive ? correct : null,
     seconds,
     tokensPerSecond: seconds > 0 ? tokens / seconds : 0,
-    backend: isTfjsEngine(engine) ? engine.engine.backend : `${engine.kind} ${engine.model}`,
+    backend,
   };
 }
 
