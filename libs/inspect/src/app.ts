@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { Hono, type Context } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import { collectReportData } from '@sieve/eval';
-import { formatPrompt } from '@sieve/dataset';
+import { questionPrompt, recordedPrompt, type PromptSpec } from '@sieve/dataset';
 import type { Store } from '@sieve/store';
 import { errorPage, VIEWER_CSS } from './html/layout';
 import { overviewPage } from './html/page-overview';
@@ -215,11 +215,14 @@ export function createViewerApp(o: ViewerOptions): Hono<Env> {
     return c.html(questionPage({ runName, question, dataset: null, verifier, samples: res.rows, total: res.total, page: pageNo, pageSize }));
   });
 
+  /** The prompt format the sample's run was made with (its params record it; none = plain). */
+  const runPrompt = (s: SampleDetail): PromptSpec => recordedPrompt(s.run.params, `sample run ${s.run.name}: params.prompt`);
+
   const sampledSection = async (s: SampleDetail): Promise<TokenSection> => {
     const lps = s.tokenLogprobs;
     if (!lps) return null;
     try {
-      const texts = await tokens.tokenTexts(s.run.modelId, s.text, s.finishReason === 'stop');
+      const texts = await tokens.tokenTexts(s.run.modelId, s.text, { ended: s.finishReason === 'stop', chat: runPrompt(s).format === 'chat' });
       const mean = lps.length ? lps.reduce((a, x) => a + Math.exp(x), 0) / lps.length : null;
       const aligned = texts.length === lps.length ? '' : ` (the generator's tokenizer gives ${texts.length} tokens: aligned from the start)`;
       return {
@@ -241,7 +244,7 @@ export function createViewerApp(o: ViewerOptions): Hono<Env> {
     let scored: TokenSection = null;
     if (q.model !== undefined) {
       try {
-        const r = await tokens.probabilities(q.model, { id: s.id, prompt: formatPrompt(s.question.text), response: s.text, withEos: s.finishReason === 'stop' });
+        const r = await tokens.probabilities(q.model, { id: s.id, prompt: questionPrompt(runPrompt(s), s.question.text), response: s.text, withEos: s.finishReason === 'stop' });
         scored = {
           tokens: r.tokens.map((t) => ({ text: t.text, p: t.logp === null ? null : Math.exp(t.logp) })),
           summary: `${r.scored} of ${r.tokens.length} tokens scored · mean p ${r.meanP === null ? '—' : r.meanP.toFixed(4)} · sum log p ${r.sumLogP.toFixed(3)}`,

@@ -3,7 +3,7 @@
  * pages without token colours never pay for the backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { bosPrefix, initBackend, isEos, loadCheckpoint, tokenizerFromJSON, type LoadedCheckpoint, type Tokenizer } from '@sieve/model';
+import { chatTokenizer, encodeModelPrompt, hasChatTemplate, initBackend, isEos, loadCheckpoint, tokenizerFromJSON, type LoadedCheckpoint, type ModelPrompt, type Tokenizer } from '@sieve/model';
 import { tokenLogProbs } from '@sieve/train';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,30 +25,40 @@ export function readTokenizer(dir: string): Tokenizer {
   return tokenizerFromJSON(JSON.parse(readFileSync(file, 'utf8')) as unknown, file);
 }
 
-/** What a token shows as: its text, or its name for a special token such as EOS. */
+/** What a token shows as: its text, or its name for a special token such as EOS or a chat template's end of turn. */
 export function tokenLabel(tok: Tokenizer, id: number): string {
+  if (hasChatTemplate(tok) && id === tok.endOfTurnId) return '⟨end of turn⟩'; // often one of the EOS ids too (Qwen's <|im_end|>)
   if (isEos(tok, id)) return '⟨eos⟩';
   const s = tok.decode([id]);
   return s === '' ? `⟨${id}⟩` : s;
 }
 
-/** Response token ids (and the EOS a finished sample ended with) as the sampler produced them. */
-export function responseIds(tok: Tokenizer, response: string, withEos: boolean): number[] {
-  return [...tok.encode(response), ...(withEos ? [tok.eosId] : [])];
+/** How a sample's response ended, for its token ids: on the end token of its prompt format, or not (budget, stop string). */
+export interface ResponseEnd {
+  /** The sample stopped on its end token (EOS for plain prompts, the template's end of turn for chat ones). */
+  ended: boolean;
+  /** The run's prompt was a chat prompt. */
+  chat: boolean;
+}
+
+/** Response token ids (and the end token a finished sample ended with) as the sampler produced them. */
+export function responseIds(tok: Tokenizer, response: string, end: ResponseEnd): number[] {
+  return [...tok.encode(response), ...(end.ended ? [end.chat ? chatTokenizer(tok).endOfTurnId : tok.eosId] : [])];
 }
 
 /**
- * log p of each response token under the checkpoint: one forward pass over BOS + prompt +
- * response (+ EOS), the sequence training uses. The logits at position i predict token i + 1.
- * Tokens past the context length are not scored.
+ * log p of each response token under the checkpoint: one forward pass over the prompt's ids (BOS +
+ * text, or the chat template's rendering: `encodeModelPrompt`, as sampling and training encode it)
+ * + the response (+ its end token), the sequence training uses. The logits at position i predict
+ * token i + 1. Tokens past the context length are not scored.
+ * @throws InputError for a chat prompt when the checkpoint's tokenizer has no chat template.
  */
-export function scoreResponse(ck: LoadedCheckpoint, prompt: string, response: string, withEos: boolean): ScoredToken[] {
+export function scoreResponse(ck: LoadedCheckpoint, prompt: ModelPrompt, response: string, ended: boolean): ScoredToken[] {
   const tok = ck.tokenizer;
-  const promptIds = tok.encode(prompt);
-  const resp = responseIds(tok, response, withEos);
-  const bos = bosPrefix(tok);
-  const ids = [...bos, ...promptIds, ...resp].slice(0, ck.config.contextLength + 1);
-  const start = bos.length + promptIds.length; // index in ids of the first response token
+  const promptIds = encodeModelPrompt(tok, prompt, 'the sample run\'s prompt format').ids;
+  const resp = responseIds(tok, response, { ended, chat: 'messages' in prompt });
+  const ids = [...promptIds, ...resp].slice(0, ck.config.contextLength + 1);
+  const start = promptIds.length; // index in ids of the first response token
   const scored = new Array<number | null>(resp.length).fill(null);
   if (ids.length > start) {
     const lp = tf.tidy(() => {

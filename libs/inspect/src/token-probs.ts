@@ -1,9 +1,9 @@
 import { realpathSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { SieveError } from '@sieve/core';
-import type { LoadedCheckpoint, Tokenizer } from '@sieve/model';
+import type { LoadedCheckpoint, ModelPrompt, Tokenizer } from '@sieve/model';
 import type { Store } from '@sieve/store';
-import type { ScoredToken } from './token-forward';
+import type { ResponseEnd, ScoredToken } from './token-forward';
 import { Lru } from './lru';
 
 type Forward = typeof import('./token-forward');
@@ -46,9 +46,10 @@ export interface TokenProbs {
 
 export interface SampleForScoring {
   id: number;
-  prompt: string;
+  /** The prompt as its run's format gave it to the model: text (plain) or chat messages. */
+  prompt: ModelPrompt;
   response: string;
-  /** A sample that stopped on EOS: the EOS is a token it generated, scored too. */
+  /** A sample that stopped on its end token (EOS, or the chat template's end of turn): a token it generated, scored too. */
   withEos: boolean;
 }
 
@@ -115,7 +116,7 @@ export class TokenProbService {
   }
 
   /** The response as its generator's tokens (tokenizer.json only: no weights, no backend). */
-  async tokenTexts(modelId: string, response: string, withEos: boolean): Promise<string[]> {
+  async tokenTexts(modelId: string, response: string, end: ResponseEnd): Promise<string[]> {
     const { dir, tag } = this.locate(modelId);
     const f = await forward();
     let tok = this.tokenizers.get(tag);
@@ -124,7 +125,7 @@ export class TokenProbService {
       this.tokenizers.set(tag, tok);
     }
     const t = tok;
-    return f.responseIds(t, response, withEos).map((id) => f.tokenLabel(t, id));
+    return f.responseIds(t, response, end).map((id) => f.tokenLabel(t, id));
   }
 
   get cachedResults(): number {

