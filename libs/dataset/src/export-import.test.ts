@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { InputError } from '@sieve/core';
 import type { Store } from '@sieve/store';
-import { buildDataset, exportDataset, importDataset, verifySamples } from './index';
+import { buildDataset, exportDataset, exportForTrainer, importDataset, verifySamples } from './index';
 import { seedRun, tempStores } from './test-helpers';
 
 const stores = tempStores();
@@ -49,6 +49,25 @@ describe('export and import', () => {
       expect(pairsOf(store, 'dpo-back')[3]).toEqual(['Q: What is 3+4?\nA: ', '#### 7', 'seven, "#### 8"']);
     });
   }
+
+  it('imports chat data: the prompt field is the user turn, the format is recorded, trainer exports write messages', async () => {
+    const store = stores.open();
+    const file = join(stores.dir(), 'chat.jsonl');
+    writeFileSync(file, `${JSON.stringify({ q: 'What is 3+4?', a: '#### 7' })}\n${JSON.stringify({ q: 'What is 1+1?', a: '#### 2' })}\n`);
+    const { dataset } = await importDataset(store, { file, name: 'chat', promptField: 'q', responseField: 'a', prompt: { format: 'chat', systemPrompt: 'Be brief.' } });
+    expect(dataset.rules).toMatchObject({ prompt: { format: 'chat', systemPrompt: 'Be brief.' } });
+    expect(pairsOf(store, 'chat')).toEqual([
+      ['What is 3+4?', '#### 7', null],
+      ['What is 1+1?', '#### 2', null],
+    ]);
+    const out = join(stores.dir(), 'trl');
+    await exportForTrainer(store, { name: 'chat', trainer: 'trl', outDir: out });
+    const first = JSON.parse(readFileSync(join(out, 'sft/train.jsonl'), 'utf8').split('\n')[0] as string) as unknown;
+    expect(first).toEqual({ messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'What is 3+4?' }, { role: 'assistant', content: '#### 7' }] });
+    // --question wraps a bare question in the plain format: meaningless with chat, refused before anything is written
+    await expect(importDataset(store, { file, name: 'chat2', promptIsQuestion: true, promptField: 'q', responseField: 'a', prompt: { format: 'chat' } })).rejects.toThrow(/--question/);
+    expect(store.datasets.byName('chat2')).toBeUndefined();
+  });
 
   it('writes JSONL rows with ids to a stream, and CSV with doubled quotes', async () => {
     const { store, dir } = built();

@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { InputError, quoteText } from '@sieve/core';
 import type { DatasetItemInput, DatasetRow, Store } from '@sieve/store';
 import { DEFAULT_MAX_TEXT_BYTES, readRecords, textTooLong, type RecordFormat } from '@sieve/tasks';
-import { formatPrompt, PROMPT_FORMAT_VERSION } from './prompt';
+import { PLAIN_PROMPT, PROMPT_FORMAT_VERSION, promptRecord, storedPrompt, type PromptSpec } from './prompt';
 
 export interface ImportDatasetOptions {
   /** A .jsonl or .csv file (or give `format`). */
@@ -14,8 +14,14 @@ export interface ImportDatasetOptions {
   /** For preference data: the field holding the rejected response. */
   rejectedField?: string;
   format?: RecordFormat;
-  /** The prompt field holds a bare question: wrap it with formatPrompt (default false: used as is). */
+  /** The prompt field holds a bare question: wrap it with formatPrompt (default false: used as is). Plain prompts only. */
   promptIsQuestion?: boolean;
+  /**
+   * The prompt format the dataset is trained with (default plain). Chat: the prompt field is the user
+   * turn (a question); training renders it with the model's chat template (and this system prompt), and
+   * trainer exports write `{"messages"}`. Recorded in the dataset's rules, as sampled datasets record it.
+   */
+  prompt?: PromptSpec;
   /** A prompt or response longer than this (UTF-8 bytes) fails the import. Default 100 KB. */
   maxTextBytes?: number;
 }
@@ -48,6 +54,10 @@ export async function importDataset(store: Store, opts: ImportDatasetOptions): P
   const promptField = opts.promptField ?? 'prompt';
   const responseField = opts.responseField ?? 'response';
   if (!opts.name.trim()) throw new InputError('a dataset needs a name', { where: 'name' });
+  const spec = opts.prompt ?? PLAIN_PROMPT;
+  if (spec.format === 'chat' && opts.promptIsQuestion) {
+    throw new InputError('--question wraps a bare question in the plain prompt; with the chat format the prompt field is always the user turn', { where: '--question', hint: 'drop --question' });
+  }
   const items: DatasetItemInput[] = [];
   for await (const { line, record } of readRecords(opts.file, opts.format ? { format: opts.format } : {})) {
     const where = `${opts.file}:${line}`;
@@ -58,7 +68,7 @@ export async function importDataset(store: Store, opts: ImportDatasetOptions): P
     items.push({
       sampleId: null,
       questionId: null,
-      prompt: opts.promptIsQuestion ? formatPrompt(prompt) : prompt,
+      prompt: opts.promptIsQuestion || spec.format === 'chat' ? storedPrompt(spec, prompt) : prompt,
       response,
       kept: true,
       dropReason: null,
@@ -79,7 +89,8 @@ export async function importDataset(store: Store, opts: ImportDatasetOptions): P
         promptField,
         responseField,
         ...(opts.rejectedField === undefined ? {} : { rejectedField: opts.rejectedField }),
-        ...(opts.promptIsQuestion ? { promptFormat: PROMPT_FORMAT_VERSION } : {}),
+        ...(opts.promptIsQuestion || spec.format === 'chat' ? { promptFormat: PROMPT_FORMAT_VERSION } : {}),
+        ...promptRecord(spec),
       },
       stats: {
         samples: items.length,

@@ -4,6 +4,7 @@ import { exportDataset, exportForTrainer, importDataset, questionAsUser, TRAINER
 import { DEFAULT_MAX_TEXT_BYTES } from '@sieve/tasks';
 import { withStore } from '../context';
 import { intOption } from '../parse';
+import { promptFromFlags, promptOptions, type PromptFlags } from '../prompt-options';
 import { printTable } from '../table';
 
 export function registerDatasets(program: Command): void {
@@ -80,7 +81,7 @@ export function registerDatasets(program: Command): void {
         );
       }, { write: false });
     });
-  datasets
+  const importCmd = datasets
     .command('import')
     .argument('<file>', 'a .jsonl or .csv of prompt/response pairs')
     .description('import prompt/response pairs as a dataset (a new version each time)')
@@ -88,20 +89,23 @@ export function registerDatasets(program: Command): void {
     .option('--prompt-field <name>', 'field with the prompt', 'prompt')
     .option('--response-field <name>', 'field with the response', 'response')
     .option('--rejected-field <name>', 'field with a rejected response (preference pairs for DPO)')
-    .option('--question', 'the prompt field holds a bare question: wrap it in the model\'s prompt format')
-    .option('--max-text-bytes <n>', 'longest prompt or response accepted, in UTF-8 bytes', intOption('--max-text-bytes', 1), DEFAULT_MAX_TEXT_BYTES)
-    .action(async (file: string, opts: { name: string; promptField: string; responseField: string; rejectedField?: string; question?: boolean; maxTextBytes: number }, cmd: Command) => {
-      await withStore(cmd, async (store) => {
-        const res = await importDataset(store, {
-          file,
-          name: opts.name,
-          promptField: opts.promptField,
-          responseField: opts.responseField,
-          promptIsQuestion: opts.question ?? false,
-          maxTextBytes: opts.maxTextBytes,
-          ...(opts.rejectedField !== undefined ? { rejectedField: opts.rejectedField } : {}),
-        });
-        process.stdout.write(`dataset ${res.dataset.name} v${res.dataset.version} (${res.dataset.kind}): ${res.rows} rows from ${file}\n`);
+    .option('--question', 'the prompt field holds a bare question: wrap it in the plain prompt format ("Q: …\\nA: ")')
+    .option('--max-text-bytes <n>', 'longest prompt or response accepted, in UTF-8 bytes', intOption('--max-text-bytes', 1), DEFAULT_MAX_TEXT_BYTES);
+  promptOptions(importCmd, 'plain: the prompt field is used as is, or wrapped with --question; chat: the prompt field is the user turn');
+  importCmd.action(async (file: string, opts: { name: string; promptField: string; responseField: string; rejectedField?: string; question?: boolean; maxTextBytes: number } & PromptFlags, cmd: Command) => {
+    const prompt = promptFromFlags(opts);
+    await withStore(cmd, async (store) => {
+      const res = await importDataset(store, {
+        file,
+        name: opts.name,
+        promptField: opts.promptField,
+        responseField: opts.responseField,
+        promptIsQuestion: opts.question ?? false,
+        ...(prompt ? { prompt } : {}),
+        maxTextBytes: opts.maxTextBytes,
+        ...(opts.rejectedField !== undefined ? { rejectedField: opts.rejectedField } : {}),
       });
+      process.stdout.write(`dataset ${res.dataset.name} v${res.dataset.version} (${res.dataset.kind}): ${res.rows} rows from ${file}\n`);
     });
+  });
 }
