@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { InputError } from '@sieve/core';
-import { buildDataset, emptyDropCounts, formatPrompt, verifySamples } from './index';
+import { buildDataset } from './build-dataset';
+import { emptyDropCounts } from './rules-schema';
+import { formatPrompt } from './prompt';
+import { verifySamples } from './verify-stage';
 import { seedRun, tempStores, thrown, type SeedQuestion } from './test-helpers';
 
 const stores = tempStores();

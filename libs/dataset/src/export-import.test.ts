@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { InputError } from '@sieve/core';
 import type { Store } from '@sieve/store';
-import { buildDataset, exportDataset, exportForTrainer, importDataset, verifySamples } from './index';
+import { buildDataset } from './build-dataset';
+import { exportDataset } from './export';
+import { exportForTrainer } from './trainers/export-trainer';
+import { importDataset } from './import';
+import { verifySamples } from './verify-stage';
 import { seedRun, tempStores } from './test-helpers';
 
 const stores = tempStores();

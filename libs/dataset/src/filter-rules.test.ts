@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '@sieve/core';
-import { applyFilterRules, buildPairs, emptyDropCounts, type DropReason } from './index';
+import { applyFilterRules } from './filter-rules';
+import { buildPairs } from './pairs';
+import { emptyDropCounts, type DropReason } from './rules-schema';
 import { judgedSample as j } from './test-helpers';
 import type { JudgedSample } from '@sieve/store';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extractEquations, levenshtein, normaliseResponse, selectMostDifferent } from './index';
+import { extractEquations, levenshtein, normaliseResponse, selectMostDifferent } from './text-keys';
 
 describe('text keys', () => {
   it('normalises whitespace, case and thousands commas, but not list commas', () => {

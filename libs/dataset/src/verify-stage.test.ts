@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { InputError, SieveError } from '@sieve/core';
 import { registerVerifier } from '@sieve/verify';
-import { verifySamples } from './index';
+import { verifySamples } from './verify-stage';
 import { seedRun, tempStores, thrown, type SeedQuestion } from './test-helpers';
 
 const stores = tempStores();

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '@sieve/core';
 import { formatError } from '@sieve/core';
-import { configWarnings, listPresets, loadPreset, parsePipelineConfig } from './index';
+import { configWarnings, parsePipelineConfig } from './config';
+import { listPresets, loadPreset } from './presets';
 
 describe('pipeline config', () => {
   it('ships quick and default presets that validate', () => {
