@@ -8,15 +8,16 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { InputError } from '@sieve/core';
-import { formatPrompt, verifySamples } from '@sieve/dataset';
-import { CharTokenizer, createModel, exportCheckpointGguf, initBackend, loadHfModel, parseModelConfig, saveCheckpoint } from '@sieve/model';
+import { InputError, mixSeed } from '@sieve/core';
+import { verifySamples } from '@sieve/dataset';
+import { CharTokenizer, createModel, exportCheckpointGguf, initBackend, loadHfModel, parseModelConfig, readCheckpointConfig, saveCheckpoint, tokenizerFromJSON } from '@sieve/model';
 import { Store } from '@sieve/store';
 import { generateQuestions } from '@sieve/tasks';
 import type { ThroughputFigure } from '../bench';
 import type { EngineConfig } from '../engines/config';
+import { encodePrompt } from '../prompt';
 import { sampleStage } from '../sample-stage';
-import { rawLlamaCppRate } from './llamacpp-raw';
+import { rawLlamaCppRate, type RawLlamaCppOptions } from './llamacpp-raw';
 import { startReplicas } from './replicas';
 
 export const BENCH_ENGINES = ['tfjs', 'llama.cpp', 'openai'] as const;
@@ -115,6 +116,25 @@ async function prepareModel(store: Store, runDir: string, model: string | undefi
 }
 
 /**
+ * The samples the stage draws for `base` (its questions, prompt ids, seeds mixSeed(seed, question,
+ * index), sampling settings and context size as the llama.cpp engine sets it), for the raw rate.
+ */
+function rawJobsLikeTheStage(
+  store: Store,
+  modelDir: string,
+  base: { set: string; split: string; k: number; seed: number; temperature: number; topK: number; topP: number; maxNewTokens: number },
+): Pick<RawLlamaCppOptions, 'jobs' | 'maxNewTokens' | 'temperature' | 'topK' | 'topP' | 'vocabSize' | 'contextSize'> {
+  const config = readCheckpointConfig(modelDir);
+  const tokenizerFile = path.join(modelDir, 'tokenizer.json');
+  const tokenizer = tokenizerFromJSON(JSON.parse(fs.readFileSync(tokenizerFile, 'utf8')), tokenizerFile);
+  const jobs = store.questions.list({ set: base.set, split: base.split }).flatMap((q) => {
+    const prompt = encodePrompt(tokenizer, q.text);
+    return Array.from({ length: base.k }, (_, i) => ({ prompt, seed: mixSeed(base.seed, q.id, i) }));
+  });
+  return { jobs, maxNewTokens: base.maxNewTokens, temperature: base.temperature, topK: base.topK, topP: base.topP, vocabSize: config.vocabSize, contextSize: Math.min(config.contextLength, 2048) };
+}
+
+/**
  * Runs the benchmark in a temp run folder (removed afterwards).
  * @throws InputError for bad sizes or a model path that is no model.
  */
@@ -162,10 +182,11 @@ export async function benchSampleEngines(o: BenchEnginesOptions): Promise<BenchE
         const sequences = Math.min(o.batchSize, 1024);
         await timeStage('llama.cpp', `llama.cpp (in the stage, ${sequences} sequences)`, { kind: 'llama.cpp', dtype: 'f32', sampler: 'llama.cpp', sequences });
         const gguf = path.join(runDir, 'model.gguf');
+        const modelDir = path.join(runDir, 'models', 'base');
         try {
-          await exportCheckpointGguf(path.join(runDir, 'models', 'base'), gguf, { dtype: 'F32' });
+          await exportCheckpointGguf(modelDir, gguf, { dtype: 'F32' });
           log('llama.cpp raw (node-llama-cpp directly, outside the stage)…');
-          llamaCppRaw = await rawLlamaCppRate({ gguf, prompts: questions.map((q) => formatPrompt(q.text)), k: o.k, maxNewTokens: o.maxNewTokens, temperature: o.temperature ?? 1, seed: o.seed ?? 1, parallel: sequences });
+          llamaCppRaw = await rawLlamaCppRate({ gguf, ...rawJobsLikeTheStage(store, modelDir, base), sequences, threads: 0, stallSeconds: 120 });
           log(`llama.cpp raw: ${llamaCppRaw.tokensPerSecond.toFixed(0)} tokens/s`);
         } catch (err) {
           llamaCppRaw = { error: message(err) };
