@@ -13,11 +13,10 @@ import { verifySamples } from '@sieve/dataset';
 import { CharTokenizer, createModel, exportCheckpointGguf, initBackend, loadHfModel, parseModelConfig, readCheckpointConfig, saveCheckpoint, tokenizerFromJSON } from '@sieve/model';
 import { Store } from '@sieve/store';
 import { generateQuestions } from '@sieve/tasks';
-import type { ThroughputFigure } from '../bench';
 import type { EngineConfig } from '../engines/config';
 import { encodePrompt } from '../prompt';
 import { sampleStage } from '../sample-stage';
-import { rawLlamaCppRate, type RawLlamaCppOptions } from './llamacpp-raw';
+import { rawLlamaCppRate, type RawLlamaCppFigure, type RawLlamaCppOptions } from './llamacpp-raw';
 import { startReplicas } from './replicas';
 
 export const BENCH_ENGINES = ['tfjs', 'llama.cpp', 'openai'] as const;
@@ -69,8 +68,8 @@ export interface BenchEnginesResult {
   k: number;
   maxNewTokens: number;
   figures: (EngineFigure | EngineSkipped)[];
-  /** The raw llama.cpp rate outside the stage, or why it was not measured; null when llama.cpp was not asked for. */
-  llamaCppRaw: ThroughputFigure | { error: string } | null;
+  /** The raw llama.cpp rate outside the stage (decoding only; loading and context creation apart), or why it was not measured; null when llama.cpp was not asked for. */
+  llamaCppRaw: RawLlamaCppFigure | { error: string } | null;
   /** llama.cpp in-stage tokens/s ÷ raw (target ≥ 0.8), when both ran. */
   llamaCppInStageOverRaw: number | null;
   /** openai tokens/s with the most replicas ÷ with the fewest (target ≥ 1.6 for 2 vs 1). */
@@ -179,7 +178,7 @@ export async function benchSampleEngines(o: BenchEnginesOptions): Promise<BenchE
     for (const engine of o.engines) {
       if (engine === 'tfjs') await timeStage('tfjs', `tfjs (${backend.name}, ${o.workers} worker(s))`, { kind: 'tfjs' });
       else if (engine === 'llama.cpp') {
-        const sequences = Math.min(o.batchSize, 1024);
+        const sequences = Math.min(o.batchSize, o.questions * o.k, 1024); // no more contexts than samples, in the stage and raw alike
         await timeStage('llama.cpp', `llama.cpp (in the stage, ${sequences} sequences)`, { kind: 'llama.cpp', dtype: 'f32', sampler: 'llama.cpp', sequences });
         const gguf = path.join(runDir, 'model.gguf');
         const modelDir = path.join(runDir, 'models', 'base');
@@ -187,7 +186,7 @@ export async function benchSampleEngines(o: BenchEnginesOptions): Promise<BenchE
           await exportCheckpointGguf(modelDir, gguf, { dtype: 'F32' });
           log('llama.cpp raw (node-llama-cpp directly, outside the stage)…');
           llamaCppRaw = await rawLlamaCppRate({ gguf, ...rawJobsLikeTheStage(store, modelDir, base), sequences, threads: 0, stallSeconds: 120 });
-          log(`llama.cpp raw: ${llamaCppRaw.tokensPerSecond.toFixed(0)} tokens/s`);
+          log(`llama.cpp raw: ${llamaCppRaw.tokensPerSecond.toFixed(0)} tokens/s (load + ${sequences} contexts apart: ${llamaCppRaw.setupSeconds.toFixed(2)} s)`);
         } catch (err) {
           llamaCppRaw = { error: message(err) };
         }

@@ -83,6 +83,7 @@ describe('rawLlamaCppRate', () => {
     expect(r.tokens).toBeLessThan(18 * maxNewTokens);
     expect(r.tokens).toBe(engineTokens);
     expect(r.tokensPerSecond).toBeCloseTo(r.tokens / r.seconds, 6);
+    expect(r.setupSeconds).toBeGreaterThan(0);
     // Other settings draw other samples: the equality above is not a coincidence of the budget.
     const greedy = await rawLlamaCppRate({ gguf, jobs, maxNewTokens, temperature: 0, topK: 0, topP: 1, vocabSize: engine.tokenizer.vocabSize, sequences: 3, threads: 1, contextSize: engine.contextLength ?? 0 });
     expect(greedy.tokens).not.toBe(engineTokens);

@@ -76,15 +76,22 @@ export async function* withStallTimeout<T>(source: AsyncIterable<T>, ms: number,
   }
 }
 
+/** The raw rate (decoding only) and, apart, what loading the GGUF and creating the contexts took. */
+export interface RawLlamaCppFigure extends ThroughputFigure {
+  /** Seconds to load the model and create the contexts (not in `seconds`; the stage's time includes its own). */
+  setupSeconds: number;
+}
+
 /**
  * Decodes every job and times the decoding (contexts are created before the clock starts).
  * @returns sequences = jobs, tokens = sampled tokens (end-of-generation tokens included).
  * @throws SieveError when llama.cpp cannot load the GGUF or create the contexts, or when a sample
  *   makes no progress for `stallSeconds` (instead of hanging).
  */
-export async function rawLlamaCppRate(o: RawLlamaCppOptions): Promise<ThroughputFigure> {
+export async function rawLlamaCppRate(o: RawLlamaCppOptions): Promise<RawLlamaCppFigure> {
   const { getLlama, LlamaLogLevel } = await import('node-llama-cpp');
   const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
+  const setupStart = performance.now();
   const lm: LlamaModel = await llama.loadModel({ modelPath: o.gguf }).catch((err: unknown) => {
     throw new SieveError(`llama.cpp cannot load ${o.gguf}`, { where: o.gguf, cause: err });
   });
@@ -102,6 +109,7 @@ export async function rawLlamaCppRate(o: RawLlamaCppOptions): Promise<Throughput
     let tokens = 0;
     let next = 0;
     const t0 = performance.now();
+    const setupSeconds = (t0 - setupStart) / 1000;
     await Promise.all(
       contexts.map(async (ctx) => {
         const seq = ctx.getSequence();
@@ -128,7 +136,7 @@ export async function rawLlamaCppRate(o: RawLlamaCppOptions): Promise<Throughput
       }),
     );
     const seconds = (performance.now() - t0) / 1000;
-    return { sequences: o.jobs.length, tokens, seconds, tokensPerSecond: tokens / seconds };
+    return { sequences: o.jobs.length, tokens, seconds, tokensPerSecond: tokens / seconds, setupSeconds };
   } finally {
     // After a stall a context may never finish its step: release without waiting for it.
     const release = Promise.all(contexts.map((c) => c.dispose())).then(() => lm.dispose());
