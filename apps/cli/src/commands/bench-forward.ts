@@ -6,7 +6,7 @@ import { printResult } from '../table';
 
 const MB = 1024 ** 2;
 
-function row(s: ForwardSideResult, ratio: { prefill: number; decode: number } | null): Record<string, string | number | null> {
+function row(s: ForwardSideResult, ratio: BenchForwardResult['ratio'] | null): Record<string, string | number | null> {
   return {
     engine: s.engine,
     threads: s.threads,
@@ -19,9 +19,7 @@ function row(s: ForwardSideResult, ratio: { prefill: number; decode: number } | 
 }
 
 function rows(r: BenchForwardResult): Record<string, string | number | null>[] {
-  const out = [row(r.sieve, r.ratio)];
-  if (r.llamaCpp) out.push(row(r.llamaCpp, null));
-  return out;
+  return [row(r.sieve, r.ratio), row(r.llamaCpp, null)];
 }
 
 /** `sieve bench forward`: sieve's forward vs llama.cpp on the GGUF export of the same weights. */
@@ -33,7 +31,7 @@ export function registerBenchForward(bench: Command): void {
         'on the GGUF export of the same weights, with the ratio sieve/llama.cpp, loading time and peak RSS; each side\n' +
         'runs in its own process. SIEVE_BACKEND picks the tfjs backend (cpu for models past ~2 GB of float32)',
     )
-    .requiredOption('--model <path>', 'Hugging Face model folder, hf:PATH, or a sieve checkpoint folder')
+    .requiredOption('--model <path>', 'Hugging Face model folder, hf:PATH, or a sieve checkpoint folder (any, the char model too: exported to GGUF)')
     .option('--prompt-tokens <n>', 'prompt tokens prefilled', intOption('--prompt-tokens', 3), 64)
     .option('--decode-tokens <n>', 'tokens decoded after the prompt', intOption('--decode-tokens', 1), 32)
     .option('--threads <n>', "llama.cpp threads (tfjs in Node uses one)", intOption('--threads', 1), os.cpus().length)
@@ -51,7 +49,6 @@ export function registerBenchForward(bench: Command): void {
       if (!o.json) {
         const la = (v: number[]): string => v.map((x) => x.toFixed(2)).join(' ');
         process.stdout.write(`${r.model}: load average before ${la(r.loadAverage.before)}, after ${la(r.loadAverage.after)}; GGUF ${r.ggufDtype}\n`);
-        if (r.llamaCppSkipped) process.stdout.write(`llama.cpp skipped: ${r.llamaCppSkipped}\n`);
       }
       printResult(o.json, r, () => rows(r));
     });

@@ -34,7 +34,7 @@ function engineRows(r: BenchEnginesResult): Record<string, string | number | nul
       : { what: f.label, samples: f.samples, tokens: f.tokens, seconds: f.seconds.toFixed(1), tokensPerSec: Math.round(f.tokensPerSecond), note: `verify ${f.verifySeconds.toFixed(2)} s` },
   );
   const raw = r.llamaCppRaw;
-  if (raw) rows.push('error' in raw ? { what: 'llama.cpp raw (outside the stage)', samples: null, tokens: null, seconds: null, tokensPerSec: null, note: raw.error } : { what: 'llama.cpp raw (outside the stage)', samples: raw.sequences, tokens: raw.tokens, seconds: raw.seconds.toFixed(1), tokensPerSec: Math.round(raw.tokensPerSecond), note: null });
+  if (raw) rows.push('error' in raw ? { what: 'llama.cpp raw (outside the stage)', samples: null, tokens: null, seconds: null, tokensPerSec: null, note: raw.error } : { what: 'llama.cpp raw (outside the stage)', samples: raw.sequences, tokens: raw.tokens, seconds: raw.seconds.toFixed(1), tokensPerSec: Math.round(raw.tokensPerSecond), note: `decoding only; load + contexts ${raw.setupSeconds.toFixed(2)} s apart` });
   if (r.llamaCppInStageOverRaw !== null) rows.push({ what: 'llama.cpp in-stage / raw (target ≥ 0.8)', samples: null, tokens: null, seconds: null, tokensPerSec: null, note: r.llamaCppInStageOverRaw.toFixed(2) });
   if (r.openaiReplicaSpeedup !== null) rows.push({ what: 'openai most / fewest replicas (target ≥ 1.6 for 2 vs 1)', samples: null, tokens: null, seconds: null, tokensPerSec: null, note: r.openaiReplicaSpeedup.toFixed(2) });
   return rows;
@@ -78,7 +78,7 @@ export function registerBenchSample(bench: Command): void {
     .option('--baseline-batch <n>', 'sequences for the uncached baseline (default: --batch; it is slow)', intOption('--baseline-batch', 1))
     .option('--no-baseline', 'skip the uncached baseline')
     .option('--seed <n>', 'seed of the random model and prompts', intOption('--seed'), 1)
-    .option('--engine <list>', `instead: the real sample stage + verification per engine (${BENCH_ENGINES.join(',')}) on a temp run, in tokens/s; llama.cpp also raw, openai with 1 then 2 serve-model processes`)
+    .option('--engine <list>', `instead: the real sample stage + verification per engine (${BENCH_ENGINES.join(',')}) on a temp run, in tokens/s; llama.cpp also raw (node-llama-cpp directly: the engine's contexts, prompts and seeds, no stage), openai with 1 then 2 serve-model processes`)
     .option('--questions <n>', '--engine: generated questions', intOption('--questions', 1), 16)
     .option('--k <n>', '--engine: samples per question', intOption('--k', 1), 4)
     .option('--replicas <list>', '--engine openai: serve-model process counts to time', intListOption('--replicas'), [1, 2])

@@ -10,13 +10,12 @@ import type { Token } from 'node-llama-cpp';
 import { InputError, SieveError } from '@sieve/core';
 import { initBackend } from '../backend';
 import { loadCheckpoint } from '../checkpoint';
+import { exportCheckpointGguf } from '../checkpoint-gguf';
 import { bosPrefix, type Tokenizer } from '../tokenizer';
 import type { Transformer } from '../transformer';
 import { MATH_STRINGS } from './check';
-import { parseHfConfig, type ParsedHfConfig } from './config';
 import { exportGguf } from './gguf-export';
 import { hfTensorsOf, loadHfModel } from './model';
-import { HfTokenizer } from './tokenizer';
 
 export interface ForwardSideResult {
   /** 'sieve' (+ the tfjs backend) or 'llama.cpp'. */
@@ -61,19 +60,15 @@ function argmax(v: Float32Array, from: number, to: number): number {
 interface LoadedForBench {
   model: Transformer;
   tokenizer: Tokenizer;
-  /** HF config and tokenizer for the GGUF export, or why there is none. */
-  gguf: { config: ParsedHfConfig; tokenizer: HfTokenizer } | { missing: string };
+  /** Writes the GGUF export of the same weights (untimed). */
+  exportGguf(out: string, dtype: 'F32' | 'F16'): Promise<void>;
 }
 
 async function loadForBench(dir: string): Promise<LoadedForBench> {
   if (fs.existsSync(path.join(dir, 'manifest.json'))) {
     const ck = await loadCheckpoint(dir);
-    const raw = ck.meta['hfConfig'];
-    const gguf =
-      raw && ck.tokenizer instanceof HfTokenizer
-        ? { config: parseHfConfig(raw, path.join(dir, 'manifest.json')), tokenizer: ck.tokenizer }
-        : { missing: 'the checkpoint is sieve’s built-in character model, which has no GGUF export yet' };
-    return { model: ck.model, tokenizer: ck.tokenizer, gguf };
+    // Any sieve checkpoint (the char model, an imported or trained HF model) exports from its folder.
+    return { model: ck.model, tokenizer: ck.tokenizer, exportGguf: async (out, dtype) => void (await exportCheckpointGguf(dir, out, { dtype })) };
   }
   if (!fs.existsSync(path.join(dir, 'config.json'))) {
     throw new InputError(`${dir} is neither a Hugging Face model folder (config.json) nor a sieve checkpoint (manifest.json)`, {
@@ -82,7 +77,7 @@ async function loadForBench(dir: string): Promise<LoadedForBench> {
     });
   }
   const m = loadHfModel(dir);
-  return { model: m.model, tokenizer: m.tokenizer, gguf: { config: m.config, tokenizer: m.tokenizer } };
+  return { model: m.model, tokenizer: m.tokenizer, exportGguf: async (out, dtype) => exportGguf(out, { config: m.config, tensors: hfTensorsOf(m.model), tokenizer: m.tokenizer }, { dtype }) };
 }
 
 /**
@@ -91,10 +86,10 @@ async function loadForBench(dir: string): Promise<LoadedForBench> {
  * export. The backend is whatever `initBackend` picks (SIEVE_BACKEND forces one).
  * @throws InputError for a folder that is no model; SieveError when the forward fails.
  */
-export async function sieveForwardSide(o: SieveSideOptions): Promise<ForwardSideResult & { prompt: number[]; ggufMissing: string | null }> {
+export async function sieveForwardSide(o: SieveSideOptions): Promise<ForwardSideResult & { prompt: number[] }> {
   const backend = await initBackend();
   const t0 = performance.now();
-  const { model, tokenizer, gguf } = await loadForBench(o.modelDir);
+  const { model, tokenizer, exportGguf: exportTo } = await loadForBench(o.modelDir);
   const loadSeconds = (performance.now() - t0) / 1000;
   try {
     const c = model.config;
@@ -123,11 +118,7 @@ export async function sieveForwardSide(o: SieveSideOptions): Promise<ForwardSide
     }
     const decodeSeconds = (performance.now() - t) / 1000;
     const peakRssBytes = process.resourceUsage().maxRSS * 1024;
-    let ggufMissing: string | null = null;
-    if (o.ggufOut) {
-      if ('missing' in gguf) ggufMissing = gguf.missing;
-      else exportGguf(o.ggufOut, { config: gguf.config, tensors: hfTensorsOf(model), tokenizer: gguf.tokenizer }, { dtype: o.ggufDtype });
-    }
+    if (o.ggufOut) await exportTo(o.ggufOut, o.ggufDtype);
     return {
       engine: `sieve (tfjs ${backend.name})`,
       loadSeconds,
@@ -140,7 +131,6 @@ export async function sieveForwardSide(o: SieveSideOptions): Promise<ForwardSide
       peakRssBytes,
       threads: 1,
       prompt,
-      ggufMissing,
     };
   } finally {
     model.dispose();

@@ -1,7 +1,7 @@
 /**
  * `sieve bench forward` runs both sides (each in its own process) on a tiny random Qwen2 and
- * reports sane figures; on the built-in char model it measures sieve and says why llama.cpp was
- * skipped. Speeds are never asserted (benchmarks are not timed tests).
+ * reports sane figures, on a tiny HF model and on a built-in char checkpoint (exported with
+ * exportCheckpointGguf). Speeds are never asserted (benchmarks are not timed tests).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -36,8 +36,6 @@ describe('benchForward', () => {
     const r = await benchForward({ model: `hf:${dir}`, promptTokens: 6, decodeTokens: 3, threads: 1 });
     expectSane(r.sieve, 6, 3);
     expect(r.sieve.engine).toMatch(/^sieve \(tfjs /);
-    expect(r.llamaCppSkipped).toBeNull();
-    if (!r.llamaCpp || !r.ratio) throw new Error('llama.cpp side missing');
     expectSane(r.llamaCpp, 6, 3);
     expect(r.llamaCpp.threads).toBe(1);
     expect(r.ratio.decode).toBeCloseTo(r.sieve.decodeTokensPerSecond / r.llamaCpp.decodeTokensPerSecond, 9);
@@ -45,7 +43,7 @@ describe('benchForward', () => {
     expect(r.loadAverage.before).toHaveLength(3);
   }, 120_000);
 
-  it('on a built-in char checkpoint measures sieve and says why llama.cpp is skipped', async () => {
+  it('on a built-in char checkpoint measures both sides on its GGUF export', async () => {
     await useTestBackend();
     const config = parseModelConfig({ layers: 1, dim: 16, heads: 2, kvHeads: 2, mlpDim: 32, vocabSize: 14, contextLength: 32 });
     const tokenizer = CharTokenizer.fromCorpus(['0123456789']);
@@ -53,11 +51,11 @@ describe('benchForward', () => {
     const dir = path.join(tmp, 'char');
     await saveCheckpoint(dir, { config, tokenizer, params: model.params });
     model.dispose();
-    const r = await benchForward({ model: dir, promptTokens: 4, decodeTokens: 2 });
+    const r = await benchForward({ model: dir, promptTokens: 4, decodeTokens: 2, threads: 1 });
     expectSane(r.sieve, 4, 2);
-    expect(r.llamaCpp).toBeNull();
-    expect(r.ratio).toBeNull();
-    expect(r.llamaCppSkipped).toMatch(/character model.*no GGUF export/);
+    expectSane(r.llamaCpp, 4, 2);
+    expect(r.llamaCpp.engine).toBe('llama.cpp');
+    expect(r.ratio.decode).toBeCloseTo(r.sieve.decodeTokensPerSecond / r.llamaCpp.decodeTokensPerSecond, 9);
   }, 120_000);
 
   it('refuses a folder that is no model, naming it', async () => {

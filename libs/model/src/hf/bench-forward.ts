@@ -31,12 +31,10 @@ export interface BenchForwardOptions {
 export interface BenchForwardResult {
   model: string;
   sieve: ForwardSideResult;
-  llamaCpp: ForwardSideResult | null;
-  /** Why llama.cpp was not run (e.g. the built-in char model has no GGUF export), else null. */
-  llamaCppSkipped: string | null;
+  llamaCpp: ForwardSideResult;
   ggufDtype: 'F32' | 'F16';
-  /** sieve tokens/s ÷ llama.cpp tokens/s (null without llama.cpp). */
-  ratio: { prefill: number; decode: number } | null;
+  /** sieve tokens/s ÷ llama.cpp tokens/s. */
+  ratio: { prefill: number; decode: number };
   loadAverage: { before: number[]; after: number[] };
 }
 
@@ -99,24 +97,18 @@ export async function benchForward(o: BenchForwardOptions): Promise<BenchForward
     const gguf = path.join(tmp, 'model.gguf');
     log(`sieve: loading ${modelDir}, prefill ${promptTokens}, decode ${decodeTokens}, then GGUF ${ggufDtype} export…`);
     const sieveJob: SieveSideOptions = { modelDir, promptTokens, decodeTokens, ggufOut: gguf, ggufDtype };
-    const { prompt, ggufMissing, ...sieve } = await runSide<ForwardSideResult & { prompt: number[]; ggufMissing: string | null }>({ side: 'sieve', ...sieveJob }, log);
+    const { prompt, ...sieve } = await runSide<ForwardSideResult & { prompt: number[] }>({ side: 'sieve', ...sieveJob }, log);
     log(`sieve: prefill ${sieve.prefillTokensPerSecond.toFixed(1)} tokens/s, decode ${sieve.decodeTokensPerSecond.toFixed(1)} tokens/s`);
-    let llamaCpp: ForwardSideResult | null = null;
-    if (ggufMissing === null) {
-      log(`llama.cpp: loading the export (${threads} threads)…`);
-      const llamaJob: LlamaCppSideOptions = { gguf, prompt, decodeTokens, threads };
-      llamaCpp = await runSide<ForwardSideResult>({ side: 'llama.cpp', ...llamaJob }, log);
-      log(`llama.cpp: prefill ${llamaCpp.prefillTokensPerSecond.toFixed(1)} tokens/s, decode ${llamaCpp.decodeTokensPerSecond.toFixed(1)} tokens/s`);
-    } else log(`llama.cpp: skipped (${ggufMissing})`);
+    log(`llama.cpp: loading the export (${threads} threads)…`);
+    const llamaJob: LlamaCppSideOptions = { gguf, prompt, decodeTokens, threads };
+    const llamaCpp = await runSide<ForwardSideResult>({ side: 'llama.cpp', ...llamaJob }, log);
+    log(`llama.cpp: prefill ${llamaCpp.prefillTokensPerSecond.toFixed(1)} tokens/s, decode ${llamaCpp.decodeTokensPerSecond.toFixed(1)} tokens/s`);
     return {
       model: modelDir,
       sieve,
       llamaCpp,
-      llamaCppSkipped: ggufMissing,
       ggufDtype,
-      ratio: llamaCpp
-        ? { prefill: sieve.prefillTokensPerSecond / llamaCpp.prefillTokensPerSecond, decode: sieve.decodeTokensPerSecond / llamaCpp.decodeTokensPerSecond }
-        : null,
+      ratio: { prefill: sieve.prefillTokensPerSecond / llamaCpp.prefillTokensPerSecond, decode: sieve.decodeTokensPerSecond / llamaCpp.decodeTokensPerSecond },
       loadAverage: { before, after: os.loadavg() },
     };
   } finally {

@@ -8,15 +8,15 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { InputError } from '@sieve/core';
-import { formatPrompt, verifySamples } from '@sieve/dataset';
-import { CharTokenizer, createModel, exportCheckpointGguf, initBackend, loadHfModel, parseModelConfig, saveCheckpoint } from '@sieve/model';
+import { InputError, mixSeed } from '@sieve/core';
+import { verifySamples } from '@sieve/dataset';
+import { CharTokenizer, createModel, exportCheckpointGguf, initBackend, loadHfModel, parseModelConfig, readCheckpointConfig, saveCheckpoint, tokenizerFromJSON } from '@sieve/model';
 import { Store } from '@sieve/store';
 import { generateQuestions } from '@sieve/tasks';
-import type { ThroughputFigure } from '../bench';
 import type { EngineConfig } from '../engines/config';
+import { encodePrompt } from '../prompt';
 import { sampleStage } from '../sample-stage';
-import { rawLlamaCppRate } from './llamacpp-raw';
+import { rawLlamaCppRate, type RawLlamaCppFigure, type RawLlamaCppOptions } from './llamacpp-raw';
 import { startReplicas } from './replicas';
 
 export const BENCH_ENGINES = ['tfjs', 'llama.cpp', 'openai'] as const;
@@ -68,8 +68,8 @@ export interface BenchEnginesResult {
   k: number;
   maxNewTokens: number;
   figures: (EngineFigure | EngineSkipped)[];
-  /** The raw llama.cpp rate outside the stage, or why it was not measured; null when llama.cpp was not asked for. */
-  llamaCppRaw: ThroughputFigure | { error: string } | null;
+  /** The raw llama.cpp rate outside the stage (decoding only; loading and context creation apart), or why it was not measured; null when llama.cpp was not asked for. */
+  llamaCppRaw: RawLlamaCppFigure | { error: string } | null;
   /** llama.cpp in-stage tokens/s ÷ raw (target ≥ 0.8), when both ran. */
   llamaCppInStageOverRaw: number | null;
   /** openai tokens/s with the most replicas ÷ with the fewest (target ≥ 1.6 for 2 vs 1). */
@@ -112,6 +112,25 @@ async function prepareModel(store: Store, runDir: string, model: string | undefi
   }
   store.models.upsert({ id: 'base', kind: 'base', path: 'models/base', config, parentId: null, meta: {} });
   return what;
+}
+
+/**
+ * The samples the stage draws for `base` (its questions, prompt ids, seeds mixSeed(seed, question,
+ * index), sampling settings and context size as the llama.cpp engine sets it), for the raw rate.
+ */
+function rawJobsLikeTheStage(
+  store: Store,
+  modelDir: string,
+  base: { set: string; split: string; k: number; seed: number; temperature: number; topK: number; topP: number; maxNewTokens: number },
+): Pick<RawLlamaCppOptions, 'jobs' | 'maxNewTokens' | 'temperature' | 'topK' | 'topP' | 'vocabSize' | 'contextSize'> {
+  const config = readCheckpointConfig(modelDir);
+  const tokenizerFile = path.join(modelDir, 'tokenizer.json');
+  const tokenizer = tokenizerFromJSON(JSON.parse(fs.readFileSync(tokenizerFile, 'utf8')), tokenizerFile);
+  const jobs = store.questions.list({ set: base.set, split: base.split }).flatMap((q) => {
+    const prompt = encodePrompt(tokenizer, q.text);
+    return Array.from({ length: base.k }, (_, i) => ({ prompt, seed: mixSeed(base.seed, q.id, i) }));
+  });
+  return { jobs, maxNewTokens: base.maxNewTokens, temperature: base.temperature, topK: base.topK, topP: base.topP, vocabSize: config.vocabSize, contextSize: Math.min(config.contextLength, 2048) };
 }
 
 /**
@@ -159,14 +178,15 @@ export async function benchSampleEngines(o: BenchEnginesOptions): Promise<BenchE
     for (const engine of o.engines) {
       if (engine === 'tfjs') await timeStage('tfjs', `tfjs (${backend.name}, ${o.workers} worker(s))`, { kind: 'tfjs' });
       else if (engine === 'llama.cpp') {
-        const sequences = Math.min(o.batchSize, 1024);
+        const sequences = Math.min(o.batchSize, o.questions * o.k, 1024); // no more contexts than samples, in the stage and raw alike
         await timeStage('llama.cpp', `llama.cpp (in the stage, ${sequences} sequences)`, { kind: 'llama.cpp', dtype: 'f32', sampler: 'llama.cpp', sequences });
         const gguf = path.join(runDir, 'model.gguf');
+        const modelDir = path.join(runDir, 'models', 'base');
         try {
-          await exportCheckpointGguf(path.join(runDir, 'models', 'base'), gguf, { dtype: 'F32' });
+          await exportCheckpointGguf(modelDir, gguf, { dtype: 'F32' });
           log('llama.cpp raw (node-llama-cpp directly, outside the stage)…');
-          llamaCppRaw = await rawLlamaCppRate({ gguf, prompts: questions.map((q) => formatPrompt(q.text)), k: o.k, maxNewTokens: o.maxNewTokens, temperature: o.temperature ?? 1, seed: o.seed ?? 1, parallel: sequences });
-          log(`llama.cpp raw: ${llamaCppRaw.tokensPerSecond.toFixed(0)} tokens/s`);
+          llamaCppRaw = await rawLlamaCppRate({ gguf, ...rawJobsLikeTheStage(store, modelDir, base), sequences, threads: 0, stallSeconds: 120 });
+          log(`llama.cpp raw: ${llamaCppRaw.tokensPerSecond.toFixed(0)} tokens/s (load + ${sequences} contexts apart: ${llamaCppRaw.setupSeconds.toFixed(2)} s)`);
         } catch (err) {
           llamaCppRaw = { error: message(err) };
         }

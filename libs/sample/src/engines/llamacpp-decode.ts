@@ -45,6 +45,15 @@ export function llamaSeed(seed: number): number {
 }
 
 /**
+ * llama.cpp's sampler settings for a sample: the request's temperature, top-k (0 = the whole
+ * vocabulary) and top-p, min-p 0, the sample's seed. Always all of them: node-llama-cpp's defaults
+ * are temperature 0, top-k 40 and top-p 0.95 (LlamaContext.js, 3.21.1).
+ */
+export function llamaSamplerOptions(params: Pick<SamplingParams, 'temperature' | 'topK' | 'topP'>, seed: number, vocab: number): { temperature: number; topK: number; topP: number; minP: number; seed: number } {
+  return { temperature: params.temperature, topK: params.topK > 0 ? Math.min(params.topK, vocab) : 0, topP: params.topP, minP: 0, seed: llamaSeed(seed) };
+}
+
+/**
  * Decodes `s` on `seq` with llama.cpp's sampler chain seeded by `seed`: tokens depend only on the
  * prompt, the seed and the logits, never on the other sequences of the batch. With `confidence`
  * each token's log-prob is log(confidence) (see confidenceIsModelProbability), else NaN, to be
@@ -52,15 +61,7 @@ export function llamaSeed(seed: number): number {
  */
 export async function decodeWithLlamaSampler(seq: LlamaContextSequence, prompt: readonly number[], s: Sequence, seed: number, params: SamplingParams, vocab: number, confidence: boolean): Promise<void> {
   if (s.done) return;
-  const gen = seq.evaluateWithMetadata(prompt as Token[], { confidence }, {
-    temperature: params.temperature,
-    // node-llama-cpp's defaults are top-k 40 and top-p 0.95: always pass ours (0 = the whole vocabulary)
-    topK: params.topK > 0 ? Math.min(params.topK, vocab) : 0,
-    topP: params.topP,
-    minP: 0,
-    seed: llamaSeed(seed),
-    yieldEogToken: true,
-  });
+  const gen = seq.evaluateWithMetadata(prompt as Token[], { confidence }, { ...llamaSamplerOptions(params, seed, vocab), yieldEogToken: true });
   for await (const out of gen) {
     s.accept(out.token, confidence ? Math.log((out as { confidence?: number }).confidence ?? NaN) : NaN);
     if (s.done) break; // ends the generator: no decode of the last token

@@ -2,7 +2,7 @@
  * The `llama.cpp` sampling engine: the stage's checkpoint exported to GGUF once (cached by its
  * content), loaded in process through node-llama-cpp (CPU build, or the user's CUDA/Vulkan build
  * when present), N samples in flight at once, each alone in its own llama.cpp context (they decode
- * in parallel on node's thread pool; why not N sequences of one context: see openLlamaCppEngine).
+ * in parallel on node's thread pool; why not N sequences of one context: see llamaCppContextOptions).
  *
  * Two samplers (the `sampler` option, fingerprinted; llamacpp-decode.ts):
  *  - 'llama.cpp' (default): llama.cpp's own chain picks each token with the sample's seed
@@ -23,7 +23,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel } from 'node-llama-cpp';
+import type { Llama, LlamaContext, LlamaContextOptions, LlamaContextSequence, LlamaModel } from 'node-llama-cpp';
 import { InputError, SieveError } from '@sieve/core';
 import { cachedCheckpointGguf, defaultGgufCacheDir, readCheckpointConfig, tokenizerFromJSON, type GgmlType, type ModelConfig, type Tokenizer } from '@sieve/model';
 import { Sequence, type GenerateParams } from '../sequence';
@@ -108,6 +108,31 @@ class SequencePool {
 }
 
 /**
+ * The options of each of the engine's llama.cpp contexts: one sequence of `contextSize` tokens,
+ * max(1, floor(threads / sequences)) threads (threads 0 = all cores), float32 KV cache. Shared
+ * with the raw rate of `sieve bench sample` so both decode with the same layout.
+ *
+ * One context per sequence, not one context of N sequences: llama.cpp reorders the outputs of a
+ * multi-sequence batch lazily, on the first logits read, and node-llama-cpp reads them from
+ * several threads at once, so a sample could take a neighbour's logits (measured: 23 of 256 char-model
+ * samples had a log-prob off sieve's forward). Alone in its context, a sample's logits never depend on
+ * its neighbours; the contexts decode in parallel on node's thread pool.
+ */
+export function llamaCppContextOptions(o: { contextSize: number; sequences: number; threads: number }): LlamaContextOptions {
+  const totalThreads = o.threads > 0 ? o.threads : os.availableParallelism();
+  return {
+    sequences: 1,
+    contextSize: o.contextSize,
+    batchSize: Math.max(512, Math.min(o.contextSize, 2048)),
+    threads: Math.max(1, Math.floor(totalThreads / o.sequences)),
+    flashAttention: false,
+    // float32 KV cache: llama.cpp's default F16 cache moves log-probs by up to ~1e-2 nats on small models
+    experimentalKvCacheKeyType: 'F32',
+    experimentalKvCacheValueType: 'F32',
+  };
+}
+
+/**
  * Opens the engine: exports (or finds in the cache) the GGUF, loads it, creates `sequences`
  * contexts of one sequence each.
  * @throws SieveError naming the file when the checkpoint is missing or corrupt, or when llama.cpp cannot load the GGUF.
@@ -133,27 +158,11 @@ export async function openLlamaCppEngine(o: LlamaCppEngineOptions): Promise<Llam
   const sequences = o.sequences ?? 8;
   const contextSize = Math.min(config.contextLength, o.contextSize ?? 2048);
   const threads = o.threads ?? 0;
-  // One context per sequence, not one context of N sequences: llama.cpp reorders the outputs of a
-  // multi-sequence batch lazily, on the first logits read, and node-llama-cpp reads them from
-  // several threads at once, so a sample could take a neighbour's logits (measured: 23 of 256 char-model
-  // samples had a log-prob off sieve's forward). Alone in its context, a sample's logits never depend on
-  // its neighbours; the contexts decode in parallel on node's thread pool.
-  const totalThreads = threads > 0 ? threads : os.availableParallelism();
+  const contextOptions = llamaCppContextOptions({ contextSize, sequences, threads });
   const contexts: LlamaContext[] = [];
   try {
     for (let i = 0; i < sequences; i++) {
-      contexts.push(
-        await model.createContext({
-          sequences: 1,
-          contextSize,
-          batchSize: Math.max(512, Math.min(contextSize, 2048)),
-          threads: Math.max(1, Math.floor(totalThreads / sequences)),
-          flashAttention: false,
-          // float32 KV cache: llama.cpp's default F16 cache moves log-probs by up to ~1e-2 nats on small models
-          experimentalKvCacheKeyType: 'F32',
-          experimentalKvCacheValueType: 'F32',
-        }),
-      );
+      contexts.push(await model.createContext(contextOptions));
     }
   } catch (err) {
     await Promise.all(contexts.map((c) => c.dispose()));
