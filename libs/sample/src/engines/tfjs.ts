@@ -25,6 +25,11 @@ export interface TfjsSamplingEngine extends SamplingEngine {
   promptIds(prompt: EnginePrompt): number[];
   /** Throws ContextLengthError when prompt + maxTokens does not fit the context (what a server answers 400 to). */
   checkContext(r: Pick<SamplingRequest, 'prompt' | 'maxTokens'>): void;
+  /**
+   * Generates one batch of sequences with one set of settings (what `generate` cuts requests into):
+   * results in `gens` order, with the `topLogprobs` most likely alternatives per position when > 0.
+   */
+  generateBatch(gens: GenRequest[], params: GenerateParams, topLogprobs: number): Promise<EngineSample[]>;
 }
 
 interface Job {
@@ -51,9 +56,8 @@ export async function openTfjsEngine(o: TfjsEngineOptions): Promise<TfjsSampling
     finishReason: r.finishReason,
   });
 
-  /** One batch of jobs sharing params; top-k alternatives when asked. */
-  const runBatch = async (jobs: Job[], params: GenerateParams, k: number): Promise<EngineSample[]> => {
-    const gens = jobs.map((j) => j.gen);
+  /** One batch of sequences sharing params; top-k alternatives when asked. */
+  const runBatch = async (gens: GenRequest[], params: GenerateParams, k: number): Promise<EngineSample[]> => {
     if (k === 0) return (await engine.run(gens, params)).map((r) => toSample(r, null));
     const c = topLogprobsCollector(gens.length, k);
     const results = await engine.run(gens, params, c.hooks);
@@ -66,6 +70,7 @@ export async function openTfjsEngine(o: TfjsEngineOptions): Promise<TfjsSampling
     contextLength: config.contextLength,
     engine,
     promptIds,
+    generateBatch: runBatch,
     checkContext(r) {
       const n = promptIds(r.prompt).length;
       if (n + r.maxTokens > config.contextLength) throw new ContextLengthError(n, config.contextLength, r.maxTokens);
@@ -90,7 +95,7 @@ export async function openTfjsEngine(o: TfjsEngineOptions): Promise<TfjsSampling
         for (let at = 0; at < g.jobs.length; at += batchSize) {
           const jobs = g.jobs.slice(at, at + batchSize);
           batches.push(
-            runBatch(jobs, g.params, g.k).then((samples) => {
+            runBatch(jobs.map((j) => j.gen), g.params, g.k).then((samples) => {
               if (samples.length !== jobs.length) throw new SieveError(`the generator returned ${samples.length} results for ${jobs.length} sequences`);
               jobs.forEach((j, i) => ((out[j.request] as EngineSample[])[j.sample] = samples[i] as EngineSample));
             }),

@@ -6,6 +6,7 @@ import type { LocalSamplingEngine } from '../engines/engine';
 import { openLlamaCppEngine, type LlamaCppEngineOptions } from '../engines/llamacpp';
 import { openTfjsEngine } from '../engines/tfjs';
 import { createModelApp } from './app';
+import { batchedTfjsEngine } from './batched-tfjs';
 
 export interface ModelServerOptions {
   checkpointDir: string;
@@ -19,8 +20,10 @@ export interface ModelServerOptions {
   engine?: 'tfjs' | 'llama.cpp';
   /** tfjs: the TensorFlow.js backend. */
   backend?: string;
-  /** tfjs: sequences per generation batch (default 64). */
+  /** tfjs: most sequences per generation batch, merged from concurrent requests (default 64). */
   batchSize?: number;
+  /** tfjs: most milliseconds a request waits for others to share its batch (default 5). */
+  batchWaitMs?: number;
   /** llama.cpp: its options (GGUF dtype, sampler, threads, sequences decoded together, cache folder, progress lines). */
   llama?: Omit<LlamaCppEngineOptions, 'checkpointDir' | 'modelName'>;
 }
@@ -39,7 +42,9 @@ export interface ModelServer {
 
 /**
  * Loads the checkpoint and serves it until close(). tfjs generates in this thread (top log-probs
- * need it); llama.cpp decodes the requests in flight together, up to its `sequences` at once.
+ * need it; the wasm backend computes on one thread in Node, so a server uses about one core) and
+ * merges the sequences of concurrent requests into shared batches (batched-tfjs.ts); llama.cpp
+ * decodes the requests in flight together, up to its `sequences` at once.
  */
 export async function startModelServer(o: ModelServerOptions): Promise<ModelServer> {
   const host = o.host ?? '127.0.0.1';
@@ -47,6 +52,11 @@ export async function startModelServer(o: ModelServerOptions): Promise<ModelServ
   if (!Number.isInteger(wanted) || wanted < 0 || wanted > 65535) {
     throw new InputError(`port must be an integer in 0..65535, got ${wanted}`, { where: '--port', hint: '0 picks any free port' });
   }
+  if (o.batchSize !== undefined && (!Number.isInteger(o.batchSize) || o.batchSize < 1)) {
+    throw new InputError(`batch size must be an integer ≥ 1, got ${o.batchSize}`, { where: '--batch-size' });
+  }
+  const batchWaitMs = o.batchWaitMs ?? 5;
+  if (!(batchWaitMs >= 0) || !Number.isFinite(batchWaitMs)) throw new InputError(`batch wait must be a number of milliseconds ≥ 0, got ${batchWaitMs}`, { where: '--batch-wait-ms' });
   let engine: LocalSamplingEngine;
   let description: string;
   if (o.engine === 'llama.cpp') {
@@ -59,10 +69,10 @@ export async function startModelServer(o: ModelServerOptions): Promise<ModelServ
       workers: 0,
       ...(o.modelName !== undefined ? { modelName: o.modelName } : {}),
       ...(o.backend !== undefined ? { backend: o.backend } : {}),
-      ...(o.batchSize !== undefined ? { batchSize: o.batchSize } : {}),
     });
-    engine = tfjs;
-    description = `tfjs, ${tfjs.engine.backend}`;
+    const batchSize = o.batchSize ?? 64;
+    engine = batchedTfjsEngine(tfjs, { batchSize, maxDelayMs: batchWaitMs });
+    description = `tfjs, ${tfjs.engine.backend}, concurrent requests batched up to ${batchSize} sequences, waiting ≤ ${batchWaitMs} ms`;
   }
   const app = createModelApp(engine);
   let server: ServerType;
