@@ -83,9 +83,9 @@ export async function openOpenAIEngine(o: OpenAIEngineOptions): Promise<OpenAISa
   let contextLength: number | null = null;
   let closed = false;
 
-  /** One attempt on one base URL: the parsed JSON, or an AttemptError. */
-  const attempt = async (method: 'GET' | 'POST', path: string, body: unknown): Promise<unknown> => {
-    const baseUrl = await pool.acquire();
+  /** One attempt on one base URL (requests of one `affinity` key kept together): the parsed JSON, or an AttemptError. */
+  const attempt = async (method: 'GET' | 'POST', path: string, body: unknown, affinity?: string): Promise<unknown> => {
+    const baseUrl = await pool.acquire(affinity);
     const url = `${baseUrl}${path}`;
     try {
       let res: Response;
@@ -109,7 +109,7 @@ export async function openOpenAIEngine(o: OpenAIEngineOptions): Promise<OpenAISa
         throw new AttemptError(`${method} ${url}: the response is not complete JSON (${text.length} bytes)`, true);
       }
     } finally {
-      pool.release(baseUrl);
+      pool.release(baseUrl, affinity);
     }
   };
 
@@ -147,8 +147,9 @@ export async function openOpenAIEngine(o: OpenAIEngineOptions): Promise<OpenAISa
   const call = async (r: SamplingRequest, n: number, seed: number): Promise<EngineSample[]> => {
     const chat = 'messages' in r.prompt;
     const body = requestBody(o.model, r, n, seed, extra);
+    const affinity = JSON.stringify(r.prompt); // the samples of one prompt to one replica
     return withRetries(`sampling ${n} from ${o.model}`, async () => {
-      const json = await attempt('POST', chat ? '/chat/completions' : '/completions', body);
+      const json = await attempt('POST', chat ? '/chat/completions' : '/completions', body, affinity);
       const { samples, model } = parseResponse(json, chat, n);
       if (model) reportedModel = model;
       return samples;
