@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { InputError } from '@sieve/core';
-import { benchSample, benchSampleEngines, BENCH_ENGINES, type BenchEngine, type BenchEnginesResult, type BenchSampleResult } from '@sieve/sample';
+import { benchSample, benchSampleEngines, BENCH_ENGINES, type BenchEngine, type BenchEnginesResult, type BenchSampleResult, type EngineFigure } from '@sieve/sample';
 import { intOption, modelShapeOptions, intListOption } from '../parse';
 import { printTable } from '../table';
 
@@ -27,11 +27,18 @@ interface BenchSampleFlags {
   concurrency: number;
 }
 
+/** Verify time and the cores each process used: a replica that got no CPU explains a missing speedup. */
+function usageNote(f: EngineFigure): string {
+  const parts = [`verify ${f.verifySeconds.toFixed(2)} s`, `client ${f.clientCores.toFixed(2)} cores`];
+  if (f.replicas) parts.push(`replicas ${f.replicas.map((r) => `${r.cores.toFixed(2)} cores, ${r.meanBatch.toFixed(1)} seq/batch`).join('; ')}`);
+  return parts.join(', ');
+}
+
 function engineRows(r: BenchEnginesResult): Record<string, string | number | null>[] {
   const rows: Record<string, string | number | null>[] = r.figures.map((f) =>
     'error' in f
       ? { what: f.label, samples: null, tokens: null, seconds: null, tokensPerSec: null, note: f.error }
-      : { what: f.label, samples: f.samples, tokens: f.tokens, seconds: f.seconds.toFixed(1), tokensPerSec: Math.round(f.tokensPerSecond), note: `verify ${f.verifySeconds.toFixed(2)} s` },
+      : { what: f.label, samples: f.samples, tokens: f.tokens, seconds: f.seconds.toFixed(1), tokensPerSec: Math.round(f.tokensPerSecond), note: usageNote(f) },
   );
   const raw = r.llamaCppRaw;
   if (raw) rows.push('error' in raw ? { what: 'llama.cpp raw (outside the stage)', samples: null, tokens: null, seconds: null, tokensPerSec: null, note: raw.error } : { what: 'llama.cpp raw (outside the stage)', samples: raw.sequences, tokens: raw.tokens, seconds: raw.seconds.toFixed(1), tokensPerSec: Math.round(raw.tokensPerSecond), note: `decoding only; load + contexts ${raw.setupSeconds.toFixed(2)} s apart` });
@@ -82,7 +89,7 @@ export function registerBenchSample(bench: Command): void {
     .option('--questions <n>', '--engine: generated questions', intOption('--questions', 1), 16)
     .option('--k <n>', '--engine: samples per question', intOption('--k', 1), 4)
     .option('--replicas <list>', '--engine openai: serve-model process counts to time', intListOption('--replicas'), [1, 2])
-    .option('--concurrency <n>', '--engine openai: requests in flight per process', intOption('--concurrency', 1), 8)
+    .option('--concurrency <n>', '--engine openai: requests in flight per serve-model replica (one sample each; a replica merges them into shared batches)', intOption('--concurrency', 1), 16)
     .option('--json', 'print JSON')
     .action(async (o: BenchSampleFlags) => {
       if (o.engine !== undefined) {

@@ -13,6 +13,7 @@ interface ServeModelFlags {
   host: string;
   engine: string;
   batchSize: number;
+  batchWaitMs: number;
   llamaSampler?: string;
   llamaThreads?: number;
   llamaSequences?: number;
@@ -29,7 +30,8 @@ export function registerServeModel(program: Command): void {
     .option('--port <n>', 'port to listen on (0 = any free port)', intOption('--port', 0, 65535), 8000)
     .option('--host <address>', 'address to bind; anything but loopback exposes the model to the network', '127.0.0.1')
     .option('--engine <kind>', 'tfjs (sieve\'s own forward) or llama.cpp (the checkpoint exported to GGUF once, requests in flight decoded in parallel)', 'tfjs')
-    .option('--batch-size <n>', 'tfjs: sequences per generation batch', intOption('--batch-size', 1), 64)
+    .option('--batch-size <n>', 'tfjs: most sequences per generation batch; concurrent requests with the same settings and prompt length share batches', intOption('--batch-size', 1), 64)
+    .option('--batch-wait-ms <ms>', 'tfjs: most milliseconds a request waits for others to fill its batch (0 = start at once; tfjs generates on the main thread, one core)', intOption('--batch-wait-ms', 0, 60_000), 5)
     .option('--llama-sampler <which>', "llama.cpp: llama.cpp (default: its own seeded sampler, fast) or sieve (the tfjs engine's exact tokens)")
     .option('--llama-threads <n>', 'llama.cpp: CPU threads (default all cores)', intOption('--llama-threads', 1, 1024))
     .option('--llama-sequences <n>', 'llama.cpp: samples in flight, one llama.cpp context each (default 8)', intOption('--llama-sequences', 1, 1024))
@@ -44,7 +46,7 @@ export function registerServeModel(program: Command): void {
         ...(opts.llamaSequences !== undefined ? { sequences: opts.llamaSequences } : {}),
         log: (line: string) => process.stderr.write(`${line}\n`),
       };
-      const server = await startModelServer({ checkpointDir, modelName: opts.model, host: opts.host, port: opts.port, engine: opts.engine, batchSize: opts.batchSize, llama });
+      const server = await startModelServer({ checkpointDir, modelName: opts.model, host: opts.host, port: opts.port, engine: opts.engine, batchSize: opts.batchSize, batchWaitMs: opts.batchWaitMs, llama });
       if (!LOOPBACK.has(opts.host)) process.stderr.write(`warning: listening on ${opts.host}: anyone who can reach it can use the model\n`);
       process.stdout.write(`serving ${server.model} (${server.description}) at ${server.url} (Ctrl-C to stop)\n`);
       await new Promise<void>((resolve) => {

@@ -53,6 +53,10 @@ export interface EngineFigure {
   tokensPerSecond: number;
   /** Seconds of the verify pass alone (included in `seconds`). */
   verifySeconds: number;
+  /** This process's CPU time ÷ `seconds`: cores the stage and verification used (for openai: the client side). */
+  clientCores: number;
+  /** openai through serve-model replicas: per replica, CPU time ÷ serving wall time, and sequences per generation batch. */
+  replicas?: { cores: number; meanBatch: number }[];
 }
 
 export interface EngineSkipped {
@@ -153,10 +157,11 @@ export async function benchSampleEngines(o: BenchEnginesOptions): Promise<BenchE
     const base = { modelId: 'base', runDir, set: 'bench', split: 'train', k: o.k, temperature: o.temperature ?? 1, topP: 1, topK: 0, maxNewTokens: o.maxNewTokens, batchSize: o.batchSize, workers: o.workers, seed: o.seed ?? 1 };
 
     const figures: BenchEnginesResult['figures'] = [];
-    const timeStage = async (engine: BenchEngine, label: string, config: EngineConfig): Promise<void> => {
+    const timeStage = async (engine: BenchEngine, label: string, config: EngineConfig): Promise<EngineFigure | null> => {
       log(`${label}: ${o.questions} questions × ${o.k}, ≤ ${o.maxNewTokens} tokens…`);
       const runName = `bench-${figures.length}`;
       try {
+        const cpu0 = process.cpuUsage();
         const t0 = performance.now();
         await sampleStage(store, { ...base, runName, engine: config });
         const v0 = performance.now();
@@ -165,12 +170,16 @@ export async function benchSampleEngines(o: BenchEnginesOptions): Promise<BenchE
         const run = store.samples.getRun(runName);
         const rows = run ? store.samples.list(run.id) : [];
         const tokens = rows.reduce((n, r) => n + r.tokenCount, 0);
-        const f: EngineFigure = { engine, label, samples: rows.length, tokens, seconds: (t1 - t0) / 1000, tokensPerSecond: tokens / ((t1 - t0) / 1000), verifySeconds: (t1 - v0) / 1000 };
+        const cpu = process.cpuUsage(cpu0);
+        const seconds = (t1 - t0) / 1000;
+        const f: EngineFigure = { engine, label, samples: rows.length, tokens, seconds, tokensPerSecond: tokens / seconds, verifySeconds: (t1 - v0) / 1000, clientCores: (cpu.user + cpu.system) / 1e6 / seconds };
         figures.push(f);
         log(`${label}: ${f.tokensPerSecond.toFixed(0)} tokens/s`);
+        return f;
       } catch (err) {
         figures.push({ engine, label, error: message(err) });
         log(`${label}: cannot run: ${message(err)}`);
+        return null;
       }
     };
 
@@ -192,7 +201,7 @@ export async function benchSampleEngines(o: BenchEnginesOptions): Promise<BenchE
         }
       } else {
         for (const n of [...new Set(o.replicas)].sort((a, b) => a - b)) {
-          const label = `openai, ${n} serve-model process(es)`;
+          const label = `openai, ${n} serve-model replica(s), 1 core's worth each, ${o.concurrency} requests in flight each`;
           let replicas;
           try {
             replicas = await startReplicas(n, path.join(runDir, 'models', 'base'), 'base', o.batchSize);
@@ -200,10 +209,12 @@ export async function benchSampleEngines(o: BenchEnginesOptions): Promise<BenchE
             figures.push({ engine: 'openai', label, error: message(err) });
             continue;
           }
+          let f: EngineFigure | null = null;
           try {
-            await timeStage('openai', label, { kind: 'openai', model: 'base', endpoints: replicas.urls.map((baseUrl) => ({ baseUrl, concurrency: o.concurrency })) });
+            f = await timeStage('openai', label, { kind: 'openai', model: 'base', endpoints: replicas.urls.map((baseUrl) => ({ baseUrl, concurrency: o.concurrency })) });
           } finally {
-            await replicas.close();
+            const usage = await replicas.close();
+            if (f) f.replicas = usage.map((u) => (u ? { cores: u.cpuSeconds / u.wallSeconds, meanBatch: u.sequences / Math.max(1, u.batches) } : { cores: NaN, meanBatch: NaN }));
           }
         }
       }

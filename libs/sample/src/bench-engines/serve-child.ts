@@ -1,17 +1,28 @@
 /**
  * One `sieve serve-model` replica for `sieve bench sample --engine openai`, in its own process:
- * serves a checkpoint on 127.0.0.1 (any free port) and prints `{"url": …}` once listening.
+ * serves a checkpoint on 127.0.0.1 (any free port) with the tfjs engine on its main thread (the wasm
+ * backend computes on one thread in Node: one core's worth, standing in for a replica on its own
+ * machine) and prints `{"url": …}` once listening. On SIGTERM it prints what it used while serving,
+ * `{"cpuSeconds", "wallSeconds", "batches", "sequences"}`, and exits.
  * Usage: node --import tsx serve-child.ts <checkpoint dir> <model name> <batch size>
  */
 import { serializeError } from '@sieve/core';
+import type { BatchedTfjsEngine } from '../serve/batched-tfjs';
 import { startModelServer } from '../serve/server';
 
 const [checkpointDir, modelName, batch] = process.argv.slice(2);
 if (!checkpointDir || !modelName) throw new Error('usage: serve-child.ts <checkpoint dir> <model name> [batch size]');
 try {
   const server = await startModelServer({ checkpointDir, modelName, port: 0, ...(batch ? { batchSize: Number(batch) } : {}) });
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
   process.stdout.write(`${JSON.stringify({ url: server.url })}\n`);
-  process.once('SIGTERM', () => void server.close().then(() => process.exit(0)));
+  process.once('SIGTERM', () => {
+    const cpu = process.cpuUsage(cpu0);
+    const { stats } = server.engine as BatchedTfjsEngine;
+    const report = { cpuSeconds: (cpu.user + cpu.system) / 1e6, wallSeconds: (performance.now() - t0) / 1000, batches: stats.batches, sequences: stats.items };
+    void server.close().then(() => process.stdout.write(`${JSON.stringify(report)}\n`, () => process.exit(0)));
+  });
 } catch (err) {
   process.stdout.write(`${JSON.stringify({ error: serializeError(err) })}\n`);
   process.exitCode = 1;
