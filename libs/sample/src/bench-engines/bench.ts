@@ -201,7 +201,7 @@ export async function benchSampleEngines(o: BenchEnginesOptions): Promise<BenchE
         }
       } else {
         for (const n of [...new Set(o.replicas)].sort((a, b) => a - b)) {
-          const label = `openai, ${n} serve-model replica(s), 1 core's worth each, ${o.concurrency} requests in flight each`;
+          const label = `openai, ${n} serve-model replica(s), each one thread in its own session (stand-ins for separate machines), ${o.concurrency} requests in flight each`;
           let replicas;
           try {
             replicas = await startReplicas(n, path.join(runDir, 'models', 'base'), 'base', o.batchSize);

@@ -1,4 +1,11 @@
-/** `sieve serve-model` replicas in child processes for the engine benchmark (started, awaited, stopped). */
+/**
+ * `sieve serve-model` replicas in child processes for the engine benchmark (started, awaited,
+ * stopped). Each runs in its own session (setsid): with Linux autogroup scheduling
+ * (/proc/sys/kernel/sched_autogroup_enabled = 1) every session gets a fair share of the CPU
+ * however many processes it runs, so replicas inside the benchmark's session would split one
+ * share between them — the opposite of replicas on separate machines, which is what they stand
+ * in for. A replica exits when its stdin closes, so none outlives the benchmark.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { rebuildError, SieveError, type SerializedError } from '@sieve/core';
@@ -24,7 +31,8 @@ function startOne(checkpointDir: string, modelName: string, batchSize: number): 
   const tsconfig = process.env['TSX_TSCONFIG_PATH'] ?? fileURLToPath(new URL('../../../../tsconfig.base.json', import.meta.url));
   const child = spawn(process.execPath, ['--import', 'tsx', entry, checkpointDir, modelName, String(batchSize)], {
     env: { ...process.env, TSX_TSCONFIG_PATH: tsconfig },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
   });
   let out = '';
   let err = '';

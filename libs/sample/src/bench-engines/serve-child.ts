@@ -3,7 +3,8 @@
  * serves a checkpoint on 127.0.0.1 (any free port) with the tfjs engine on its main thread (the wasm
  * backend computes on one thread in Node: one core's worth, standing in for a replica on its own
  * machine) and prints `{"url": …}` once listening. On SIGTERM it prints what it used while serving,
- * `{"cpuSeconds", "wallSeconds", "batches", "sequences"}`, and exits.
+ * `{"cpuSeconds", "wallSeconds", "batches", "sequences"}`, and exits. It also exits when its stdin
+ * closes (the benchmark is gone): replicas run in their own session and would outlive it.
  * Usage: node --import tsx serve-child.ts <checkpoint dir> <model name> <batch size>
  */
 import { serializeError } from '@sieve/core';
@@ -17,6 +18,7 @@ try {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   process.stdout.write(`${JSON.stringify({ url: server.url })}\n`);
+  process.stdin.once('end', () => process.exit(0)).resume();
   process.once('SIGTERM', () => {
     const cpu = process.cpuUsage(cpu0);
     const { stats } = server.engine as BatchedTfjsEngine;

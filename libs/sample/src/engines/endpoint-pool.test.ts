@@ -22,6 +22,19 @@ describe('EndpointPool', () => {
     expect(pool.counts()).toEqual({ 'http://a/v1': 4, 'http://b/v1': 3 });
   });
 
+  it('a freed slot goes to the first waiter whose key is at that endpoint or nowhere', async () => {
+    const pool = new EndpointPool([{ baseUrl: 'http://a/v1', concurrency: 1 }, { baseUrl: 'http://b/v1', concurrency: 1 }]);
+    expect([await pool.acquire('q1'), await pool.acquire('q2')]).toEqual(['http://a/v1', 'http://b/v1']);
+    const order: string[] = [];
+    const waiters = ['q1', 'q3', 'q2'].map((k) => pool.acquire(k).then((url) => order.push(`${k}@${url}`)));
+    pool.release('http://b/v1', 'q2'); // q2 has nothing in flight now: q1 (still at a) waits for a, q3 takes b
+    await Promise.resolve();
+    pool.release('http://b/v1', 'q3'); // q1 still waits for a; q2 is nowhere: b
+    pool.release('http://a/v1', 'q1'); // q1 at last
+    await Promise.all(waiters);
+    expect(order).toEqual(['q3@http://b/v1', 'q2@http://b/v1', 'q1@http://a/v1']);
+  });
+
   it('a request waiting for a slot gets the first one freed', async () => {
     const pool = new EndpointPool([{ baseUrl: 'http://a/v1', concurrency: 1 }]);
     await pool.acquire('k');

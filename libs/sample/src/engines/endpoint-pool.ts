@@ -2,7 +2,7 @@
  * Several base URLs (one per replica of a fleet), each with its own concurrency limit: a request
  * waits for a free slot on any of them, the least busy first, in arrival order. Requests with the
  * same affinity key (the same prompt) go where that key already has requests in flight while it has
- * a free slot — the prefix-aware routing of vLLM/SGLang routers in its simplest form: a server that
+ * a free slot, and a freed slot goes to the first waiter whose key is there or nowhere — the prefix-aware routing of vLLM/SGLang routers in its simplest form: a server that
  * batches concurrent requests of one prompt (sieve serve-model) or caches its prefix then sees them
  * together instead of split across replicas.
  */
@@ -22,7 +22,7 @@ interface Slot {
 
 export class EndpointPool {
   private readonly slots: Slot[];
-  private readonly waiting: ((s: Slot) => void)[] = [];
+  private readonly waiting: { affinity: string | undefined; resolve: (s: Slot) => void }[] = [];
   /** Affinity key → where its requests in flight are, and how many. */
   private readonly sticky = new Map<string, { slot: Slot; inFlight: number }>();
 
@@ -40,7 +40,7 @@ export class EndpointPool {
     const own = affinity === undefined ? undefined : this.sticky.get(affinity)?.slot;
     const free = own && own.busy < own.limit ? own : this.freeSlot();
     if (free) return Promise.resolve(this.take(free, affinity));
-    return new Promise((resolve) => this.waiting.push((s) => resolve(this.take(s, affinity))));
+    return new Promise((resolve) => this.waiting.push({ affinity, resolve: (s) => resolve(this.take(s, affinity)) }));
   }
 
   release(baseUrl: string, affinity?: string): void {
@@ -49,8 +49,14 @@ export class EndpointPool {
     s.busy--;
     const st = affinity === undefined ? undefined : this.sticky.get(affinity);
     if (st && --st.inFlight === 0) this.sticky.delete(affinity as string);
-    const next = this.waiting.shift();
-    if (next) next(this.freeSlot() as Slot);
+    if (this.waiting.length === 0) return;
+    // the first waiter whose key is at this endpoint or nowhere, else the first in line
+    const at = this.waiting.findIndex((w) => {
+      const st = w.affinity === undefined ? undefined : this.sticky.get(w.affinity);
+      return !st || st.slot === s;
+    });
+    const [next] = this.waiting.splice(Math.max(0, at), 1);
+    next?.resolve(s);
   }
 
   private take(s: Slot, affinity: string | undefined): string {
