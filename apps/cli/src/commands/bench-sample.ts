@@ -25,6 +25,7 @@ interface BenchSampleFlags {
   k: number;
   replicas: number[];
   concurrency: number;
+  batchWaitMs?: number;
 }
 
 /** Verify time and the cores each process used: a replica that got no CPU explains a missing speedup. */
@@ -90,6 +91,7 @@ export function registerBenchSample(bench: Command): void {
     .option('--k <n>', '--engine: samples per question', intOption('--k', 1), 4)
     .option('--replicas <list>', '--engine openai: serve-model process counts to time', intListOption('--replicas'), [1, 2])
     .option('--concurrency <n>', '--engine openai: requests in flight per serve-model replica (one sample each; a replica merges them into shared batches)', intOption('--concurrency', 1), 16)
+    .option('--batch-wait-ms <ms>', "--engine openai: serve-model's --batch-wait-ms (default: serve-model's)", intOption('--batch-wait-ms', 0, 60_000))
     .option('--json', 'print JSON')
     .action(async (o: BenchSampleFlags) => {
       if (o.engine !== undefined) {
@@ -103,6 +105,7 @@ export function registerBenchSample(bench: Command): void {
           workers: Math.max(...o.workers),
           replicas: o.replicas,
           concurrency: o.concurrency,
+          ...(o.batchWaitMs !== undefined ? { batchWaitMs: o.batchWaitMs } : {}),
           seed: o.seed,
           log: (l) => process.stderr.write(`${l}\n`),
         });

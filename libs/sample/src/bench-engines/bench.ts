@@ -38,6 +38,8 @@ export interface BenchEnginesOptions {
   replicas: readonly number[];
   /** openai: requests in flight per replica. */
   concurrency: number;
+  /** openai: serve-model's --batch-wait-ms (default: serve-model's). */
+  batchWaitMs?: number;
   seed?: number;
   log?: (line: string) => void;
 }
@@ -204,7 +206,7 @@ export async function benchSampleEngines(o: BenchEnginesOptions): Promise<BenchE
           const label = `openai, ${n} serve-model replica(s), each one thread in its own session (stand-ins for separate machines), ${o.concurrency} requests in flight each`;
           let replicas;
           try {
-            replicas = await startReplicas(n, path.join(runDir, 'models', 'base'), 'base', o.batchSize);
+            replicas = await startReplicas(n, path.join(runDir, 'models', 'base'), 'base', o.batchSize, o.batchWaitMs);
           } catch (err) {
             figures.push({ engine: 'openai', label, error: message(err) });
             continue;

@@ -26,10 +26,10 @@ export interface Replicas {
   close(): Promise<(ReplicaUsage | null)[]>;
 }
 
-function startOne(checkpointDir: string, modelName: string, batchSize: number): { child: ChildProcess; url: Promise<string>; lines: string[] } {
+function startOne(checkpointDir: string, modelName: string, batchSize: number, batchWaitMs: number | undefined): { child: ChildProcess; url: Promise<string>; lines: string[] } {
   const entry = fileURLToPath(new URL('./serve-child.ts', import.meta.url));
   const tsconfig = process.env['TSX_TSCONFIG_PATH'] ?? fileURLToPath(new URL('../../../../tsconfig.base.json', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, checkpointDir, modelName, String(batchSize)], {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, checkpointDir, modelName, String(batchSize), ...(batchWaitMs !== undefined ? [String(batchWaitMs)] : [])], {
     env: { ...process.env, TSX_TSCONFIG_PATH: tsconfig },
     stdio: ['pipe', 'pipe', 'pipe'],
     detached: true,
@@ -58,8 +58,8 @@ function startOne(checkpointDir: string, modelName: string, batchSize: number): 
 }
 
 /** Starts `n` replicas of the checkpoint, each its own process on 127.0.0.1, and waits until all listen. */
-export async function startReplicas(n: number, checkpointDir: string, modelName: string, batchSize: number): Promise<Replicas> {
-  const started = Array.from({ length: n }, () => startOne(checkpointDir, modelName, batchSize));
+export async function startReplicas(n: number, checkpointDir: string, modelName: string, batchSize: number, batchWaitMs?: number): Promise<Replicas> {
+  const started = Array.from({ length: n }, () => startOne(checkpointDir, modelName, batchSize, batchWaitMs));
   const close = async (): Promise<(ReplicaUsage | null)[]> =>
     Promise.all(
       started.map(

@@ -5,16 +5,16 @@
  * machine) and prints `{"url": …}` once listening. On SIGTERM it prints what it used while serving,
  * `{"cpuSeconds", "wallSeconds", "batches", "sequences"}`, and exits. It also exits when its stdin
  * closes (the benchmark is gone): replicas run in their own session and would outlive it.
- * Usage: node --import tsx serve-child.ts <checkpoint dir> <model name> <batch size>
+ * Usage: node --import tsx serve-child.ts <checkpoint dir> <model name> [batch size [batch wait ms]]
  */
 import { serializeError } from '@sieve/core';
 import type { BatchedTfjsEngine } from '../serve/batched-tfjs';
 import { startModelServer } from '../serve/server';
 
-const [checkpointDir, modelName, batch] = process.argv.slice(2);
+const [checkpointDir, modelName, batch, wait] = process.argv.slice(2);
 if (!checkpointDir || !modelName) throw new Error('usage: serve-child.ts <checkpoint dir> <model name> [batch size]');
 try {
-  const server = await startModelServer({ checkpointDir, modelName, port: 0, ...(batch ? { batchSize: Number(batch) } : {}) });
+  const server = await startModelServer({ checkpointDir, modelName, port: 0, ...(batch ? { batchSize: Number(batch) } : {}), ...(wait ? { batchWaitMs: Number(wait) } : {}) });
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   process.stdout.write(`${JSON.stringify({ url: server.url })}\n`);
