@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { SieveError } from '@sieve/core';
 import { MASKED } from './attention';
 import type { KVCache, KVLayer } from './kv-cache';
+import { gatherRows } from './wasm-kernels';
 
 export interface LayerBlocks {
   k: tf.Tensor4D[]; // each [B, K, Tb, hd]
@@ -91,21 +92,16 @@ export class BlockCache {
     const b = this.batchSize;
     const bad = rows.find((r) => !Number.isInteger(r) || r < 0 || r >= b);
     if (bad !== undefined) throw new SieveError(`block cache row ${bad} out of range (batch size ${b})`, { where: 'BlockCache.selectRows' });
-    const idx = tf.tensor1d(Int32Array.from(rows), 'int32');
-    try {
-      const pick = <T extends tf.Tensor>(t: T): T => {
-        const out = tf.gather(t, idx) as T;
-        t.dispose();
-        return out;
-      };
-      for (const l of this.layers) {
-        l.k = l.k.map(pick);
-        l.v = l.v.map(pick);
-      }
-      this.biasT = pick(this.biasT);
-    } finally {
-      idx.dispose();
+    const pick = <T extends tf.Tensor>(t: T): T => {
+      const out = gatherRows(t, rows);
+      t.dispose();
+      return out;
+    };
+    for (const l of this.layers) {
+      l.k = l.k.map(pick);
+      l.v = l.v.map(pick);
     }
+    this.biasT = pick(this.biasT);
   }
 
   private replaceBias(next: tf.Tensor2D): void {

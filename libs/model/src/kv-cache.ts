@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { SieveError } from '@sieve/core';
+import { gatherRows } from './wasm-kernels';
 
 export interface KVLayer {
   k: tf.Tensor4D; // [B, kvHeads, Tpast, headDim]
@@ -82,19 +83,14 @@ export class KVCache {
         throw new SieveError(`KV cache row ${r} out of range (batch size ${b})`, { where: 'KVCache.selectRows' });
       }
     }
-    const idx = tf.tensor1d(Array.from(rows), 'int32');
-    try {
-      const pick = <T extends tf.Tensor>(t: T): T => tf.keep(tf.gather(t, idx) as T);
-      const next = this.layerState.map((l) => ({ k: pick(l.k), v: pick(l.v) }));
-      const pos = pick(this.pos);
-      const mask = pick(this.mask);
-      this.dispose();
-      this.layerState = next;
-      this.pos = pos;
-      this.mask = mask;
-    } finally {
-      idx.dispose();
-    }
+    const pick = <T extends tf.Tensor>(t: T): T => tf.keep(gatherRows(t, rows));
+    const next = this.layerState.map((l) => ({ k: pick(l.k), v: pick(l.v) }));
+    const pos = pick(this.pos);
+    const mask = pick(this.mask);
+    this.dispose();
+    this.layerState = next;
+    this.pos = pos;
+    this.mask = mask;
   }
 
   /** Frees all cached tensors; the cache is empty afterwards and can be reused. */

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './backend';
 import './gradients';
+import { gatherRows } from './wasm-kernels';
 
 /** Data ids the active backend holds (one per distinct buffer, shared ones counted once). */
 function dataIds(): number {
@@ -50,5 +51,30 @@ describe('wasm Identity shares the data of its input', () => {
     expect(Array.from(v.dataSync())).toEqual([7, 8, 9]);
     c.dispose();
     v.dispose();
+  });
+});
+
+describe('gatherRows (row copies on wasm)', () => {
+  beforeAll(async () => {
+    await initBackend({ prefer: 'wasm' });
+  });
+
+  it('equals tf.gather along axis 0, rows repeated and reordered, float32 and int32, without leaking', () => {
+    const before = tf.memory().numTensors;
+    const x = tf.tensor3d(Array.from({ length: 4 * 3 * 2 }, (_, i) => i * 0.5 - 3), [4, 3, 2]);
+    const ids = tf.tensor2d([[1, 2], [3, 4], [5, 6]], [3, 2], 'int32');
+    const rows = [2, 0, 2, 3];
+    const got = gatherRows(x, rows);
+    expect(got.shape).toEqual([4, 3, 2]);
+    // x[r] = values r·6 … r·6 + 5 (times 0.5, minus 3), by hand
+    expect(Array.from(got.dataSync())).toEqual(rows.flatMap((r) => Array.from({ length: 6 }, (_, j) => (r * 6 + j) * 0.5 - 3)));
+    const gotIds = gatherRows(ids, [1, 1]);
+    expect(gotIds.dtype).toBe('int32');
+    expect(gotIds.arraySync()).toEqual([[3, 4], [3, 4]]);
+    const none = gatherRows(x, []);
+    expect(none.shape).toEqual([0, 3, 2]);
+    expect(() => gatherRows(x, [4])).toThrow(/row 4 out of range/);
+    tf.dispose([x, ids, got, gotIds, none]);
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
