@@ -14,6 +14,7 @@ import type { BlockCache, LayerBlocks } from './block-cache';
 import { runDecoder } from './block';
 import type { ModelConfig } from './config';
 import { bmm } from './ops';
+import { decodeAttentionApplies, decodeScores, decodeValues } from './wasm-attention';
 
 /**
  * q [A, H, hd], the new key kNew [A, K, 1, hd] and value vNew [A, K, 1, hd] against one layer's
@@ -23,6 +24,14 @@ function attendBlocks(q: tf.Tensor3D, kNew: tf.Tensor4D, vNew: tf.Tensor4D, bloc
   const [a, , hd] = q.shape;
   const kh = c.kvHeads;
   const g = c.heads / kh;
+  if (g === 1 && decodeAttentionApplies(a * kh, hd, [...blocks.k.map((kb) => kb.shape[2]), 1])) {
+    // The same floats as below (see wasm-attention.ts), without a kernel call per block.
+    const tk = bias.shape[2] + 1;
+    const scores = tf.reshape(decodeScores(tf.reshape(q, [a * kh, hd]) as tf.Tensor2D, [...blocks.k, kNew]), [a, kh, tk]); // [A, H, Tk]
+    const masked = tf.add(scores, tf.concat([bias, tf.zeros([a, 1, 1])], 2));
+    const probs = tf.reshape(tf.softmax(masked), [a * kh, tk]) as tf.Tensor2D; // [A·H, Tk]
+    return tf.reshape(decodeValues(probs, [...blocks.v, vNew]), [a, c.heads * hd]) as tf.Tensor2D; // [A, H·hd]
+  }
   // Query head kv·G + g uses kv head kv: q as [A·K, hd, G] lines each group up with its keys.
   const qT = g === 1 ? tf.reshape(q, [a * kh, hd, 1]) : tf.transpose(tf.reshape(q, [a * kh, g, hd]), [0, 2, 1]); // [A·K, hd, G]
   const kBlocks = [...blocks.k, kNew];

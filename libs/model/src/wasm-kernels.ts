@@ -19,6 +19,7 @@
  * they are missing; `ops.bmm` then falls back to `tf.matMul`.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerDecodeAttentionKernels } from './wasm-attention';
 
 export const FAST_BMM_KERNEL = 'SieveBatchMatMul';
 export const GATHER_ROWS_KERNEL = 'SieveGatherRows';
@@ -129,6 +130,7 @@ export function registerWasmKernels(): boolean {
       return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
     },
   });
+  registerDecodeAttentionKernels(tf.findBackend('wasm'));
   registered = true;
   return true;
 }

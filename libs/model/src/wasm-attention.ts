@@ -1,0 +1,295 @@
+/**
+ * The two batched matrix-vector products of a decode step's attention (scores K·q and the
+ * probability-weighted sum of values), as a small hand-encoded WebAssembly SIMD module that works
+ * in place on the wasm backend's memory.
+ *
+ * Why: with one query per row these products go to the stock wasm BatchMatMul's scalar loop
+ * (XNNPACK only runs batch-1 products), which is bound by the latency of one float add per
+ * multiply-add: ~40% of a decode step of the default preset's model. Here four independent sums
+ * run side by side in the lanes of an f32x4, each lane adding its products in exactly the stock
+ * loop's order — sequential sums over chunks of 48, each chunk added to an output that starts at
+ * 0 — so every float is the same (tests compare bits with tf.matMul). No kept library compiles
+ * wasm at run time and the repo has no wasm toolchain, hence the byte encoding below.
+ *
+ * The kernels also read and write strided views, so the scores of every cache block land in one
+ * [rows, Tk] tensor and the values read their block's probabilities straight from it: no concat
+ * or slice per block.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+export const DECODE_SCORES_KERNEL = 'SieveDecodeScores';
+export const DECODE_VALUES_KERNEL = 'SieveDecodeValues';
+
+/** The stock loop kernel's chunk of the shared dimension (tfjs-backend-wasm BatchMatMul, kBlockSize). */
+const CHUNK = 48;
+
+// ---- a minimal wasm encoder ------------------------------------------------------------------
+
+const uleb = (n: number): number[] => {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n) b |= 0x80;
+    out.push(b);
+  } while (n);
+  return out;
+};
+const sleb = (n: number): number[] => {
+  const out: number[] = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && !(b & 0x40)) || (n === -1 && b & 0x40)) return [...out, b];
+    out.push(b | 0x80);
+  }
+};
+const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+const str = (s: string): number[] => vec([...s].map((c) => [c.charCodeAt(0)]));
+
+const I32 = 0x7f;
+const V128 = 0x7b;
+const F32 = 0x7d;
+const get = (l: number): number[] => [0x20, ...uleb(l)];
+const set = (l: number): number[] => [0x21, ...uleb(l)];
+const i32 = (n: number): number[] => [0x41, ...sleb(n)];
+const add = [0x6a];
+const mul = [0x6c];
+const ltU = [0x49];
+const f32Load = [0x2a, 2, 0];
+const f32Store = [0x38, 2, 0];
+const f32Add = [0x92];
+const f32Mul = [0x94];
+const f32Zero = [0x43, 0, 0, 0, 0];
+const simd = (op: number, ...imm: number[]): number[] => [0xfd, ...uleb(op), ...imm];
+const v128Load = simd(0x00, 0, 0);
+const v128Store = simd(0x0b, 0, 0);
+const v128Zero = simd(0x0c, ...new Array<number>(16).fill(0));
+const f32x4Splat = simd(0x13);
+const replaceLane = (lane: number): number[] => simd(0x20, lane);
+const f32x4Add = simd(0xe4);
+const f32x4Mul = simd(0xe6);
+/** while (cond) body — cond leaves an i32. */
+const whileLoop = (cond: number[], body: number[]): number[] => [0x02, 0x40, 0x03, 0x40, ...cond, 0x45, 0x0d, 1, ...body, 0x0c, 0, 0x0b, 0x0b];
+/** local += step */
+const inc = (l: number, step: number[]): number[] => [...get(l), ...step, ...add, ...set(l)];
+
+/**
+ * scores(k, q, out, n, t, hd, outStride): for row i < n and key j < t,
+ * out[i·outStride + 4j] = 0 + Σ_d k[(i·t + j)·hd + d]·q[i·hd + d] (hd ≤ 48: one chunk); byte addresses.
+ */
+function scoresBody(): number[] {
+  const [K, Q, OUT, N, T, HD, OSTRIDE] = [0, 1, 2, 3, 4, 5, 6];
+  const [i, j, d, kp, qp, op, rowBytes] = [7, 8, 9, 10, 11, 12, 13]; // i32 locals
+  const acc = 14; // v128
+  const s = 15; // f32
+  const keyAt = (lane: number): number[] => [...get(kp), ...i32(lane), ...get(rowBytes), ...mul, ...add, ...get(d), ...i32(4), ...mul, ...add, ...f32Load];
+  const fourKeys = [
+    ...v128Zero, ...set(acc),
+    ...i32(0), ...set(d),
+    ...whileLoop([...get(d), ...get(HD), ...ltU], [
+      ...get(acc),
+      ...keyAt(0), ...f32x4Splat,
+      ...keyAt(1), ...replaceLane(1),
+      ...keyAt(2), ...replaceLane(2),
+      ...keyAt(3), ...replaceLane(3),
+      ...get(qp), ...get(d), ...i32(4), ...mul, ...add, ...f32Load, ...f32x4Splat,
+      ...f32x4Mul, ...f32x4Add, ...set(acc),
+      ...inc(d, i32(1)),
+    ]),
+    ...get(op), ...get(j), ...i32(4), ...mul, ...add,
+    ...v128Zero, ...get(acc), ...f32x4Add, ...v128Store,
+    ...inc(kp, [...get(rowBytes), ...i32(4), ...mul]),
+    ...inc(j, i32(4)),
+  ];
+  const oneKey = [
+    ...f32Zero, ...set(s),
+    ...i32(0), ...set(d),
+    ...whileLoop([...get(d), ...get(HD), ...ltU], [
+      ...get(s),
+      ...get(kp), ...get(d), ...i32(4), ...mul, ...add, ...f32Load,
+      ...get(qp), ...get(d), ...i32(4), ...mul, ...add, ...f32Load,
+      ...f32Mul, ...f32Add, ...set(s),
+      ...inc(d, i32(1)),
+    ]),
+    ...get(op), ...get(j), ...i32(4), ...mul, ...add,
+    ...f32Zero, ...get(s), ...f32Add, ...f32Store,
+    ...inc(kp, get(rowBytes)),
+    ...inc(j, i32(1)),
+  ];
+  const code = [
+    ...get(HD), ...i32(4), ...mul, ...set(rowBytes),
+    ...i32(0), ...set(i),
+    ...whileLoop([...get(i), ...get(N), ...ltU], [
+      ...get(K), ...get(i), ...get(T), ...mul, ...get(rowBytes), ...mul, ...add, ...set(kp),
+      ...get(Q), ...get(i), ...get(rowBytes), ...mul, ...add, ...set(qp),
+      ...get(OUT), ...get(i), ...get(OSTRIDE), ...mul, ...add, ...set(op),
+      ...i32(0), ...set(j),
+      ...whileLoop([...get(j), ...i32(4), ...add, ...get(T), ...i32(1), ...add, ...ltU], fourKeys),
+      ...whileLoop([...get(j), ...get(T), ...ltU], oneKey),
+      ...inc(i, i32(1)),
+    ]),
+  ];
+  return [...vec([[7, I32], [1, V128], [1, F32]]), ...code, 0x0b];
+}
+
+/**
+ * values(p, v, out, n, w, hd, pStride, accumulate): for row i < n and column c < hd (hd % 4 = 0),
+ * o = Σ over chunks of 48 keys (0 + Σ_k p[i·pStride/4 + k]·v[(i·w + k)·hd + c]) in the stock
+ * loop's order; out[i·hd + c] = o, or out + o when accumulate ≠ 0 (the next cache block). Byte addresses.
+ */
+function valuesBody(): number[] {
+  const [P, V, OUT, N, W, HD, PSTRIDE, ACC] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [i, c, k0, k, kEnd, pp, vp, op] = [8, 9, 10, 11, 12, 13, 14, 15]; // i32 locals
+  const [o, s] = [16, 17]; // v128
+  const code = [
+    ...i32(0), ...set(i),
+    ...whileLoop([...get(i), ...get(N), ...ltU], [
+      ...get(P), ...get(i), ...get(PSTRIDE), ...mul, ...add, ...set(pp),
+      ...get(V), ...get(i), ...get(W), ...mul, ...get(HD), ...mul, ...i32(4), ...mul, ...add, ...set(vp),
+      ...get(OUT), ...get(i), ...get(HD), ...mul, ...i32(4), ...mul, ...add, ...set(op),
+      ...i32(0), ...set(c),
+      ...whileLoop([...get(c), ...get(HD), ...ltU], [
+        ...v128Zero, ...set(o),
+        ...i32(0), ...set(k0),
+        ...whileLoop([...get(k0), ...get(W), ...ltU], [
+          // kEnd = min(k0 + 48, w)
+          ...get(k0), ...i32(CHUNK), ...add, ...get(W), ...get(k0), ...i32(CHUNK), ...add, ...get(W), ...ltU, 0x1b, ...set(kEnd),
+          ...v128Zero, ...set(s),
+          ...get(k0), ...set(k),
+          ...whileLoop([...get(k), ...get(kEnd), ...ltU], [
+            ...get(s),
+            ...get(pp), ...get(k), ...i32(4), ...mul, ...add, ...f32Load, ...f32x4Splat,
+            ...get(vp), ...get(k), ...get(HD), ...mul, ...get(c), ...add, ...i32(4), ...mul, ...add, ...v128Load,
+            ...f32x4Mul, ...f32x4Add, ...set(s),
+            ...inc(k, i32(1)),
+          ]),
+          ...get(o), ...get(s), ...f32x4Add, ...set(o),
+          ...get(kEnd), ...set(k0),
+        ]),
+        ...get(op), ...get(c), ...i32(4), ...mul, ...add,
+        ...get(ACC), 0x04, V128, // if accumulate: old + o, else o
+        ...get(op), ...get(c), ...i32(4), ...mul, ...add, ...v128Load, ...get(o), ...f32x4Add,
+        0x05, ...get(o), 0x0b,
+        ...v128Store,
+        ...inc(c, i32(4)),
+      ]),
+      ...inc(i, i32(1)),
+    ]),
+  ];
+  return [...vec([[8, I32], [2, V128]]), ...code, 0x0b];
+}
+
+function moduleBytes(): Uint8Array<ArrayBuffer> {
+  const fnType = (params: number): number[] => [0x60, ...vec(new Array<number[]>(params).fill([I32])), 0];
+  const bytes = [
+    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+    ...section(1, vec([fnType(7), fnType(8)])),
+    ...section(2, vec([[...str('env'), ...str('memory'), 0x02, 0x00, 0x01]])), // memory, min 1 page, no max
+    ...section(3, vec([[0], [1]])),
+    ...section(7, vec([[...str('scores'), 0, 0], [...str('values'), 0, 1]])),
+    ...section(10, vec([scoresBody(), valuesBody()].map((b) => [...uleb(b.length), ...b]))),
+  ];
+  return new Uint8Array(bytes);
+}
+
+// ---- the tfjs kernels --------------------------------------------------------------------------
+
+interface WasmBackend {
+  wasm: { asm?: { memory?: unknown } };
+  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+}
+
+type Fn = (...args: number[]) => void;
+let fns: { scores: Fn; values: Fn } | null = null;
+
+/** Compiles the module against the wasm backend's memory and registers the two kernels; false when unavailable. */
+export function registerDecodeAttentionKernels(backend: unknown): boolean {
+  if (fns) return true;
+  const memory = (backend as Partial<WasmBackend> | null)?.wasm?.asm?.memory;
+  if (!(memory instanceof WebAssembly.Memory) || typeof (backend as WasmBackend).makeOutput !== 'function') return false;
+  let instance: WebAssembly.Instance;
+  try {
+    instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes()), { env: { memory } });
+  } catch {
+    return false; // no wasm SIMD in this runtime: the stock kernels stay in use
+  }
+  fns = { scores: instance.exports['scores'] as Fn, values: instance.exports['values'] as Fn };
+  const offset = (be: WasmBackend, t: tf.TensorInfo): number => {
+    const d = be.dataIdMap.get(t.dataId);
+    if (!d) throw new Error('decode attention: operand not on the wasm backend');
+    return d.memoryOffset;
+  };
+  const sizeOf = (t: tf.TensorInfo): number => t.shape.reduce((x, y) => x * y, 1);
+  const blocksOf = (inputs: tf.NamedTensorInfoMap, prefix: string): tf.TensorInfo[] =>
+    Object.keys(inputs)
+      .filter((n) => n.startsWith(prefix))
+      .sort((a, b) => Number(a.slice(prefix.length)) - Number(b.slice(prefix.length)))
+      .map((n) => inputs[n] as tf.TensorInfo);
+  tf.registerKernel({
+    kernelName: DECODE_SCORES_KERNEL,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend: b }) => {
+      const be = b as unknown as WasmBackend;
+      const q = inputs['q'] as tf.TensorInfo; // [R, hd]
+      const [rows, hd] = q.shape as [number, number];
+      const blocks = blocksOf(inputs, 'k'); // each [R, Tb, hd] as memory
+      const widths = blocks.map((k) => sizeOf(k) / (rows * hd));
+      const tk = widths.reduce((x, y) => x + y, 0);
+      const out = be.makeOutput([rows, tk], 'float32'); // [R, Tk]
+      let start = 0;
+      blocks.forEach((k, i) => {
+        const w = widths[i] as number;
+        (fns as { scores: Fn }).scores(offset(be, k), offset(be, q), offset(be, out) + start * 4, rows, w, hd, tk * 4);
+        start += w;
+      });
+      return out;
+    },
+  });
+  tf.registerKernel({
+    kernelName: DECODE_VALUES_KERNEL,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend: b }) => {
+      const be = b as unknown as WasmBackend;
+      const p = inputs['p'] as tf.TensorInfo; // [R, Tk]
+      const [rows, tk] = p.shape as [number, number];
+      const blocks = blocksOf(inputs, 'v'); // each [R, Tb, hd] as memory
+      const first = blocks[0] as tf.TensorInfo;
+      const hd = first.shape[first.shape.length - 1] as number;
+      const out = be.makeOutput([rows, hd], 'float32'); // [R, hd]
+      let start = 0;
+      blocks.forEach((v, i) => {
+        const w = sizeOf(v) / (rows * hd);
+        (fns as { values: Fn }).values(offset(be, p) + start * 4, offset(be, v), offset(be, out), rows, w, hd, tk * 4, i > 0 ? 1 : 0);
+        start += w;
+      });
+      return out;
+    },
+  });
+  return true;
+}
+
+/**
+ * Whether `decodeScores`/`decodeValues` give exactly the floats of the stock path for these
+ * sizes: rows > 1 (a single row goes to XNNPACK in the stock kernel), hd ≤ 48 and a multiple of 4,
+ * and blocks narrow enough that `bmm` keeps the loop kernel (2·w·hd < 65,536 FLOPs).
+ */
+export function decodeAttentionApplies(rows: number, hd: number, widths: readonly number[]): boolean {
+  return fns !== null && tf.getBackend() === 'wasm' && rows > 1 && hd <= CHUNK && hd % 4 === 0 && widths.every((w) => 2 * w * hd < 65_536);
+}
+
+/** q [R, hd] against key blocks (each [.., Tb, hd] holding R·Tb·hd floats, row-major by R) → scores [R, Tk]. */
+export function decodeScores(q: tf.Tensor2D, blocks: readonly tf.Tensor[]): tf.Tensor2D {
+  const inputs: Record<string, tf.Tensor> = { q };
+  blocks.forEach((k, i) => (inputs[`k${i}`] = k));
+  return tf.engine().runKernel(DECODE_SCORES_KERNEL, inputs) as tf.Tensor2D;
+}
+
+/** probabilities p [R, Tk] against value blocks (each R·Tb·hd floats, row-major by R) → [R, hd]: Σ_b p_b·V_b, blocks summed in order. */
+export function decodeValues(p: tf.Tensor2D, blocks: readonly tf.Tensor4D[]): tf.Tensor2D {
+  const inputs: Record<string, tf.Tensor> = { p };
+  blocks.forEach((v, i) => (inputs[`v${i}`] = v));
+  return tf.engine().runKernel(DECODE_VALUES_KERNEL, inputs) as tf.Tensor2D;
+}
