@@ -26,8 +26,9 @@ describe('decode attention kernels (wasm SIMD) give the stock batched matMul bit
     [6, 32, [23, 1]],
     [96, 32, [64, 32, 16, 8, 2, 1]],
     [5, 16, [97, 48, 49, 1]],
+    [7, 32, [3, 2, 1]],
     [3, 48, [7, 5, 3, 1]],
-    [2, 4, [150, 1]],
+    [2, 16, [150, 1]],
   ];
 
   it.each(cases)('R=%i hd=%i blocks %j: scores K·q and Σ p·V as the per-block matMuls of decode-step', (rows, hd, widths) => {
@@ -71,7 +72,7 @@ describe('decode attention kernels (wasm SIMD) give the stock batched matMul bit
   it('is refused where the stock path does not use the loop kernel, or the layout does not fit', () => {
     expect(decodeAttentionApplies(1, 32, [10, 1])).toBe(false); // one row: XNNPACK
     expect(decodeAttentionApplies(8, 64, [10, 1])).toBe(false); // hd > 48
-    expect(decodeAttentionApplies(8, 30, [10, 1])).toBe(false); // hd not a multiple of 4
+    expect(decodeAttentionApplies(8, 40, [10, 1])).toBe(false); // hd not a multiple of 16
     expect(decodeAttentionApplies(8, 32, [1024, 1])).toBe(false); // wide block: the fast bmm
   });
 });

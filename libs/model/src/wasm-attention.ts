@@ -67,6 +67,8 @@ const v128Load = simd(0x00, 0, 0);
 const v128Store = simd(0x0b, 0, 0);
 const v128Zero = simd(0x0c, ...new Array<number>(16).fill(0));
 const f32x4Splat = simd(0x13);
+/** i8x16.shuffle of two f32x4 by float lanes (0–3 first operand, 4–7 second). */
+const shuffle = (l: number[]): number[] => simd(0x0d, ...l.flatMap((f) => [4 * f, 4 * f + 1, 4 * f + 2, 4 * f + 3]));
 const replaceLane = (lane: number): number[] => simd(0x20, lane);
 const f32x4Add = simd(0xe4);
 const f32x4Mul = simd(0xe6);
@@ -77,26 +79,34 @@ const inc = (l: number, step: number[]): number[] => [...get(l), ...step, ...add
 
 /**
  * scores(k, q, out, n, t, hd, outStride): for row i < n and key j < t,
- * out[i·outStride + 4j] = 0 + Σ_d k[(i·t + j)·hd + d]·q[i·hd + d] (hd ≤ 48: one chunk); byte addresses.
+ * out[i·outStride + 4j] = 0 + Σ_d k[(i·t + j)·hd + d]·q[i·hd + d], summed over d in order
+ * (hd ≤ 48, a multiple of 4: one chunk of the stock loop). Byte addresses. Four keys at a time:
+ * their 4×4 tiles are transposed with shuffles so each lane holds one key's running sum.
  */
 function scoresBody(): number[] {
   const [K, Q, OUT, N, T, HD, OSTRIDE] = [0, 1, 2, 3, 4, 5, 6];
-  const [i, j, d, kp, qp, op, rowBytes] = [7, 8, 9, 10, 11, 12, 13]; // i32 locals
-  const acc = 14; // v128
-  const s = 15; // f32
-  const keyAt = (lane: number): number[] => [...get(kp), ...i32(lane), ...get(rowBytes), ...mul, ...add, ...get(d), ...i32(4), ...mul, ...add, ...f32Load];
+  const [i, j, d, kp, qp, op, rowBytes, x] = [7, 8, 9, 10, 11, 12, 13, 14]; // i32 locals
+  const [acc, r0, r1, r2, r3, t0, t1, t2, t3] = [15, 16, 17, 18, 19, 20, 21, 22, 23]; // v128
+  const s = 24; // f32
+  const row = (r: number): number[] => [...get(x), ...i32(r), ...get(rowBytes), ...mul, ...add, ...v128Load]; // key r's k[d..d+3]
+  const qAt = (dd: number): number[] => [...get(qp), ...get(d), ...i32(4), ...mul, ...add, 0x2a, 2, ...uleb(4 * dd), ...f32x4Splat];
+  const step = (r: number, dd: number): number[] => [...get(acc), ...get(r), ...qAt(dd), ...f32x4Mul, ...f32x4Add, ...set(acc)];
   const fourKeys = [
     ...v128Zero, ...set(acc),
     ...i32(0), ...set(d),
     ...whileLoop([...get(d), ...get(HD), ...ltU], [
-      ...get(acc),
-      ...keyAt(0), ...f32x4Splat,
-      ...keyAt(1), ...replaceLane(1),
-      ...keyAt(2), ...replaceLane(2),
-      ...keyAt(3), ...replaceLane(3),
-      ...get(qp), ...get(d), ...i32(4), ...mul, ...add, ...f32Load, ...f32x4Splat,
-      ...f32x4Mul, ...f32x4Add, ...set(acc),
-      ...inc(d, i32(1)),
+      ...get(kp), ...get(d), ...i32(4), ...mul, ...add, ...set(x),
+      // rows a, b, c, e (keys j..j+3) at columns d..d+3 → r_m = [a_m, b_m, c_m, e_m]
+      ...row(0), ...row(1), ...shuffle([0, 4, 1, 5]), ...set(t0),
+      ...row(0), ...row(1), ...shuffle([2, 6, 3, 7]), ...set(t1),
+      ...row(2), ...row(3), ...shuffle([0, 4, 1, 5]), ...set(t2),
+      ...row(2), ...row(3), ...shuffle([2, 6, 3, 7]), ...set(t3),
+      ...get(t0), ...get(t2), ...shuffle([0, 1, 4, 5]), ...set(r0),
+      ...get(t0), ...get(t2), ...shuffle([2, 3, 6, 7]), ...set(r1),
+      ...get(t1), ...get(t3), ...shuffle([0, 1, 4, 5]), ...set(r2),
+      ...get(t1), ...get(t3), ...shuffle([2, 3, 6, 7]), ...set(r3),
+      ...step(r0, 0), ...step(r1, 1), ...step(r2, 2), ...step(r3, 3),
+      ...inc(d, i32(4)),
     ]),
     ...get(op), ...get(j), ...i32(4), ...mul, ...add,
     ...v128Zero, ...get(acc), ...f32x4Add, ...v128Store,
@@ -131,18 +141,23 @@ function scoresBody(): number[] {
       ...inc(i, i32(1)),
     ]),
   ];
-  return [...vec([[7, I32], [1, V128], [1, F32]]), ...code, 0x0b];
+  return [...vec([[8, I32], [9, V128], [1, F32]]), ...code, 0x0b];
 }
 
 /**
- * values(p, v, out, n, w, hd, pStride, accumulate): for row i < n and column c < hd (hd % 4 = 0),
+ * values(p, v, out, n, w, hd, pStride, accumulate): for row i < n and column c < hd (hd % 16 = 0),
  * o = Σ over chunks of 48 keys (0 + Σ_k p[i·pStride/4 + k]·v[(i·w + k)·hd + c]) in the stock
- * loop's order; out[i·hd + c] = o, or out + o when accumulate ≠ 0 (the next cache block). Byte addresses.
+ * loop's order; out[i·hd + c] = o, or out + o when accumulate ≠ 0 (the next cache block). Byte
+ * addresses. Sixteen columns (four independent f32x4 sums) at a time.
  */
 function valuesBody(): number[] {
   const [P, V, OUT, N, W, HD, PSTRIDE, ACC] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const [i, c, k0, k, kEnd, pp, vp, op] = [8, 9, 10, 11, 12, 13, 14, 15]; // i32 locals
-  const [o, s] = [16, 17]; // v128
+  const [i, c, k0, k, kEnd, pp, vp, op, x] = [8, 9, 10, 11, 12, 13, 14, 15, 16]; // i32 locals
+  const o = [17, 18, 19, 20]; // v128
+  const sum = [21, 22, 23, 24]; // v128
+  const pv = 25; // v128
+  const lanes = [0, 1, 2, 3];
+  const outAt = (u: number): number[] => [...get(op), ...get(c), ...i32(4), ...mul, ...add, ...(u ? [...i32(16 * u), ...add] : [])];
   const code = [
     ...i32(0), ...set(i),
     ...whileLoop([...get(i), ...get(N), ...ltU], [
@@ -151,34 +166,35 @@ function valuesBody(): number[] {
       ...get(OUT), ...get(i), ...get(HD), ...mul, ...i32(4), ...mul, ...add, ...set(op),
       ...i32(0), ...set(c),
       ...whileLoop([...get(c), ...get(HD), ...ltU], [
-        ...v128Zero, ...set(o),
+        ...lanes.flatMap((u) => [...v128Zero, ...set(o[u] as number)]),
         ...i32(0), ...set(k0),
         ...whileLoop([...get(k0), ...get(W), ...ltU], [
           // kEnd = min(k0 + 48, w)
           ...get(k0), ...i32(CHUNK), ...add, ...get(W), ...get(k0), ...i32(CHUNK), ...add, ...get(W), ...ltU, 0x1b, ...set(kEnd),
-          ...v128Zero, ...set(s),
+          ...lanes.flatMap((u) => [...v128Zero, ...set(sum[u] as number)]),
           ...get(k0), ...set(k),
           ...whileLoop([...get(k), ...get(kEnd), ...ltU], [
-            ...get(s),
-            ...get(pp), ...get(k), ...i32(4), ...mul, ...add, ...f32Load, ...f32x4Splat,
-            ...get(vp), ...get(k), ...get(HD), ...mul, ...get(c), ...add, ...i32(4), ...mul, ...add, ...v128Load,
-            ...f32x4Mul, ...f32x4Add, ...set(s),
+            ...get(pp), ...get(k), ...i32(4), ...mul, ...add, ...f32Load, ...f32x4Splat, ...set(pv),
+            ...get(vp), ...get(k), ...get(HD), ...mul, ...get(c), ...add, ...i32(4), ...mul, ...add, ...set(x),
+            ...lanes.flatMap((u) => [...get(sum[u] as number), ...get(pv), ...get(x), ...simd(0x00, 0, 16 * u), ...f32x4Mul, ...f32x4Add, ...set(sum[u] as number)]),
             ...inc(k, i32(1)),
           ]),
-          ...get(o), ...get(s), ...f32x4Add, ...set(o),
+          ...lanes.flatMap((u) => [...get(o[u] as number), ...get(sum[u] as number), ...f32x4Add, ...set(o[u] as number)]),
           ...get(kEnd), ...set(k0),
         ]),
-        ...get(op), ...get(c), ...i32(4), ...mul, ...add,
-        ...get(ACC), 0x04, V128, // if accumulate: old + o, else o
-        ...get(op), ...get(c), ...i32(4), ...mul, ...add, ...v128Load, ...get(o), ...f32x4Add,
-        0x05, ...get(o), 0x0b,
-        ...v128Store,
-        ...inc(c, i32(4)),
+        ...lanes.flatMap((u) => [
+          ...outAt(u),
+          ...get(ACC), 0x04, V128, // if accumulate: old + o, else o
+          ...outAt(u), ...v128Load, ...get(o[u] as number), ...f32x4Add,
+          0x05, ...get(o[u] as number), 0x0b,
+          ...v128Store,
+        ]),
+        ...inc(c, i32(16)),
       ]),
       ...inc(i, i32(1)),
     ]),
   ];
-  return [...vec([[8, I32], [2, V128]]), ...code, 0x0b];
+  return [...vec([[9, I32], [9, V128]]), ...code, 0x0b];
 }
 
 function moduleBytes(): Uint8Array<ArrayBuffer> {
@@ -273,11 +289,11 @@ export function registerDecodeAttentionKernels(backend: unknown): boolean {
 
 /**
  * Whether `decodeScores`/`decodeValues` give exactly the floats of the stock path for these
- * sizes: rows > 1 (a single row goes to XNNPACK in the stock kernel), hd ≤ 48 and a multiple of 4,
+ * sizes: rows > 1 (a single row goes to XNNPACK in the stock kernel), hd ≤ 48 and a multiple of 16,
  * and blocks narrow enough that `bmm` keeps the loop kernel (2·w·hd < 65,536 FLOPs).
  */
 export function decodeAttentionApplies(rows: number, hd: number, widths: readonly number[]): boolean {
-  return fns !== null && tf.getBackend() === 'wasm' && rows > 1 && hd <= CHUNK && hd % 4 === 0 && widths.every((w) => 2 * w * hd < 65_536);
+  return fns !== null && tf.getBackend() === 'wasm' && rows > 1 && hd <= CHUNK && hd % 16 === 0 && widths.every((w) => 2 * w * hd < 65_536);
 }
 
 /** q [R, hd] against key blocks (each [.., Tb, hd] holding R·Tb·hd floats, row-major by R) → scores [R, Tk]. */
