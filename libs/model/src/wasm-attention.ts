@@ -69,7 +69,6 @@ const v128Zero = simd(0x0c, ...new Array<number>(16).fill(0));
 const f32x4Splat = simd(0x13);
 /** i8x16.shuffle of two f32x4 by float lanes (0–3 first operand, 4–7 second). */
 const shuffle = (l: number[]): number[] => simd(0x0d, ...l.flatMap((f) => [4 * f, 4 * f + 1, 4 * f + 2, 4 * f + 3]));
-const replaceLane = (lane: number): number[] => simd(0x20, lane);
 const f32x4Add = simd(0xe4);
 const f32x4Mul = simd(0xe6);
 /** while (cond) body — cond leaves an i32. */
