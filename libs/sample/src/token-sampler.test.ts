@@ -100,3 +100,33 @@ describe('Sequence', () => {
     expect(t.result()).toMatchObject({ text: 'aa', finishReason: 'length' });
   });
 });
+
+describe('sampleToken without truncation', () => {
+  it('picks exactly what drawFrom(candidates(…)) picks, for the same draw, on ordinary and degenerate rows', () => {
+    const gen = createRng(11);
+    const rows: number[][] = [
+      logits,
+      [3, 3, 3, 3], // ties
+      [1e30, -1e30, 5, 0], // huge spread
+      [0, Number.NaN, 1], // a NaN logit: both fall through to the last id
+      [Number.POSITIVE_INFINITY, 0, 1],
+      [-5, -5.000001, -4.999999],
+      ...Array.from({ length: 200 }, () => Array.from({ length: 100 }, () => (gen.next() - 0.5) * 20)),
+    ];
+    let checked = 0;
+    for (const row of rows) {
+      for (const temperature of [1, 0.7, 1.3]) {
+        const params = { temperature, topK: 0, topP: 1 };
+        // padded on both sides, as rows of a batch's logits are
+        const batch = [9, 9, ...row, 9];
+        for (const u of [0, 0.25, 0.5, 0.999999, gen.next(), gen.next()]) {
+          const rng = { ...createRng(1), next: () => u };
+          const want = drawFrom(candidates(batch, params, 2, row.length), u);
+          expect(sampleToken(batch, params, rng, 2, row.length)).toBe(want);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBe(206 * 3 * 6);
+  });
+});

@@ -97,5 +97,32 @@ export function drawFrom(c: Candidates, u: number): number {
  */
 export function sampleToken(row: ArrayLike<number>, params: SamplingParams, rng: Rng, offset = 0, length = row.length - offset): number {
   if (params.temperature === 0 || params.topK === 1) return argmax(row, offset, length);
+  const truncates = (params.topK > 0 && params.topK < length) || params.topP < 1;
+  if (!truncates) return drawUntruncated(row, params.temperature, rng.next(), offset, length);
   return drawFrom(candidates(row, params, offset, length), rng.next());
+}
+
+let scratch = new Float64Array(0);
+
+/**
+ * `drawFrom(candidates(row, params), u)` when nothing is cut off, without building the candidate
+ * lists: the same double-precision operations in the same order (scale, max, exp, running total,
+ * w / total accumulated in id order), so the same token. Sampling runs once per token per row.
+ */
+function drawUntruncated(row: ArrayLike<number>, t: number, u: number, offset: number, length: number): number {
+  if (scratch.length < length) scratch = new Float64Array(length);
+  const w = scratch;
+  let max = -Infinity;
+  for (let i = 0; i < length; i++) max = Math.max(max, (row[offset + i] as number) / t);
+  let total = 0;
+  for (let i = 0; i < length; i++) {
+    w[i] = Math.exp((row[offset + i] as number) / t - max);
+    total += w[i] as number;
+  }
+  let acc = 0;
+  for (let i = 0; i < length; i++) {
+    acc += (w[i] as number) / total;
+    if (u < acc) return i;
+  }
+  return length - 1; // u beyond the rounded total
 }
