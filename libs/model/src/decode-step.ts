@@ -18,7 +18,7 @@ import { decodeAttentionApplies, decodeScores, decodeValues } from './wasm-atten
 
 /**
  * q [A, H, hd], the new key kNew [A, K, 1, hd] and value vNew [A, K, 1, hd] against one layer's
- * cached blocks (each [A, K, Tb, hd]) and their additive mask bias [A, 1, Tpast] → heads [A, H·hd].
+ * cached blocks (each [A, K, Tb, hd]) and the additive mask bias of all keys, the new one included, [A, 1, Tk] → heads [A, H·hd].
  */
 function attendBlocks(q: tf.Tensor3D, kNew: tf.Tensor4D, vNew: tf.Tensor4D, blocks: LayerBlocks, bias: tf.Tensor3D, c: ModelConfig): tf.Tensor2D {
   const [a, , hd] = q.shape;
@@ -26,9 +26,9 @@ function attendBlocks(q: tf.Tensor3D, kNew: tf.Tensor4D, vNew: tf.Tensor4D, bloc
   const g = c.heads / kh;
   if (g === 1 && decodeAttentionApplies(a * kh, hd, [...blocks.k.map((kb) => kb.shape[2]), 1])) {
     // The same floats as below (see wasm-attention.ts), without a kernel call per block.
-    const tk = bias.shape[2] + 1;
+    const tk = bias.shape[2];
     const scores = tf.reshape(decodeScores(tf.reshape(q, [a * kh, hd]) as tf.Tensor2D, [...blocks.k, kNew]), [a, kh, tk]); // [A, H, Tk]
-    const masked = tf.add(scores, tf.concat([bias, tf.zeros([a, 1, 1])], 2));
+    const masked = tf.add(scores, bias);
     const probs = tf.reshape(tf.softmax(masked), [a * kh, tk]) as tf.Tensor2D; // [A·H, Tk]
     return tf.reshape(decodeValues(probs, [...blocks.v, vNew]), [a, c.heads * hd]) as tf.Tensor2D; // [A, H·hd]
   }
@@ -37,10 +37,10 @@ function attendBlocks(q: tf.Tensor3D, kNew: tf.Tensor4D, vNew: tf.Tensor4D, bloc
   const kBlocks = [...blocks.k, kNew];
   const vBlocks = [...blocks.v, vNew];
   const scoresT = kBlocks.map((kb) => tf.matMul(tf.reshape(kb, [a * kh, kb.shape[2], hd]), qT)); // each [A·K, Tb, G]
-  const tk = bias.shape[2] + 1;
+  const tk = bias.shape[2];
   const all = tf.concat(scoresT, 1); // [A·K, Tk, G]
   const scores = g === 1 ? tf.reshape(all, [a, kh, tk]) : tf.reshape(tf.transpose(all, [0, 2, 1]), [a, kh * g, tk]); // [A, H, Tk]
-  const masked = tf.add(scores, tf.concat([bias, tf.zeros([a, 1, 1])], 2));
+  const masked = tf.add(scores, bias);
   const probs = tf.reshape(tf.softmax(masked), [a * kh, g, tk]) as tf.Tensor3D; // [A·K, G, Tk]
   let o: tf.Tensor3D | null = null; // [A·K, G, hd]
   let start = 0;
@@ -74,7 +74,8 @@ export function decodeStep(
   }
   const hd = c.dim / c.heads;
   const { logits, ks, vs } = tf.tidy(() => {
-    const bias = tf.reshape(cache.bias, [a, 1, cache.length]) as tf.Tensor3D; // [A, 1, Tpast]
+    // [A, 1, Tpast + 1]: the cached keys' bias and 0 for the new key, made once for every layer
+    const bias = tf.concat([tf.reshape(cache.bias, [a, 1, cache.length]), tf.zeros([a, 1, 1])], 2) as tf.Tensor3D;
     const ks: tf.Tensor4D[] = [];
     const vs: tf.Tensor4D[] = [];
     const logits = runDecoder(w, c, {
