@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayerWeights, ModelWeights } from './architecture';
 import type { ModelConfig } from './config';
 import { embedding, linear, rmsNorm, swiglu, transpose2d } from './ops';
-import { applyRope, ropeTables, type RopeTables } from './rope';
+import { applyRope, ropeTablePair, type RopeTables } from './rope';
 
 /**
  * Attention of layer `layer` over its keys: q [N, H, hd] (rotated, 1/√hd folded in), the new
@@ -59,10 +59,7 @@ export function outputHead(w: ModelWeights): tf.Tensor2D {
 /** tokens [N] → logits [N', V] (N' = the rows selected, default N). Call inside `tf.tidy`. */
 export function runDecoder(w: ModelWeights, c: ModelConfig, input: DecoderInput): tf.Tensor2D {
   const hd = c.dim / c.heads;
-  const rope = {
-    q: ropeTables(input.positions, hd, c.ropeTheta, 1 / Math.sqrt(hd)),
-    k: ropeTables(input.positions, hd, c.ropeTheta),
-  };
+  const rope = ropeTablePair(input.positions, hd, c.ropeTheta, 1 / Math.sqrt(hd));
   let x = embedding(input.tokens, w.embed); // [N, D]
   w.layers.forEach((lw, i) => {
     x = decoderBlock(x, lw, i, c, rope, input.attend);

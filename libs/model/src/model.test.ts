@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { benchForwardBackward, forwardBackwardStep } from './bench';
 import { paramShapes } from './architecture';
 import { flopsPerToken, parseModelConfig } from './config';
-import { applyRope, ropeTables } from './rope';
+import { applyRope, ropeTablePair, ropeTables } from './rope';
 import { useTestBackend } from './test-helpers';
 import { createModel, modelFromValues } from './transformer';
 
@@ -139,6 +139,15 @@ describe('transformer', () => {
     // Position 0 is the identity; the q scale multiplies everything.
     const r0 = values(applyRope(tf.tensor3d([[[1, 2, 3, 4]]]), ropeTables(tf.tensor1d([0], 'int32'), 4, 100, 0.5)));
     r0.forEach((x, i) => expect(x).toBeCloseTo([0.5, 1, 1.5, 2][i]!, 6));
+    // The pair the decoder uses is ropeTables for q (scaled) and k (unscaled), bit for bit.
+    const pos = tf.tensor1d([0, 5, 17, 191], 'int32');
+    const pair = ropeTablePair(pos, 32, 10000, 1 / Math.sqrt(32));
+    const [tq, tk] = [ropeTables(pos, 32, 10000, 1 / Math.sqrt(32)), ropeTables(pos, 32, 10000)];
+    for (const [got, want] of [[pair.q, tq], [pair.k, tk]] as const) {
+      expect(values(got.cos)).toEqual(values(want.cos));
+      expect(values(got.sin)).toEqual(values(want.sin));
+    }
+    expect(values(pair.q.sin)).not.toEqual(values(pair.k.sin));
   });
 
   it('leaks no tensors across forward+backward steps or cached decoding', () => {

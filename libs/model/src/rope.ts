@@ -42,6 +42,28 @@ export function ropeTables(positions: tf.Tensor1D, headDim: number, theta: numbe
   });
 }
 
+/**
+ * The tables of q (scaled by `qScale`, e.g. 1/√hd) and k (unscaled) for the same positions [N]:
+ * `ropeTables` twice, with the angles, cos and sin computed once (× 1 is exact, so k's tables
+ * are the very values `ropeTables(…, 1)` gives).
+ */
+export function ropeTablePair(positions: tf.Tensor1D, headDim: number, theta: number, qScale: number): { q: RopeTables; k: RopeTables } {
+  return tf.tidy(() => {
+    const angle = tf.mul(
+      tf.reshape(tf.cast(positions, 'float32'), [-1, 1]),
+      tf.tensor2d(inverseFrequencies(headDim, theta), [1, headDim]),
+    ); // [N, hd]
+    const n = positions.shape[0];
+    const cos = tf.cos(angle);
+    const sin = tf.sin(angle);
+    const table = (x: tf.Tensor): tf.Tensor3D => tf.reshape(x, [n, 1, headDim]) as tf.Tensor3D;
+    return {
+      q: { cos: table(tf.mul(cos, qScale)), sin: table(tf.mul(sin, qScale)) },
+      k: { cos: table(cos), sin: table(sin) },
+    };
+  });
+}
+
 /** Applies the rotation to x [N, H, hd] with tables for the same N positions. */
 export function applyRope(x: tf.Tensor3D, t: RopeTables): tf.Tensor3D {
   return tf.add(tf.mul(x, t.cos), tf.mul(rotateHalf(x), t.sin));
