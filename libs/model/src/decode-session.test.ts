@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlockCache } from './block-cache';
 import { parseModelConfig, type ModelConfigInput } from './config';
 import { decodeStep } from './decode-step';
+import { decodeAttentionApplies } from './wasm-attention';
 import { useTestBackend } from './test-helpers';
 import { createModel, type Transformer } from './transformer';
 
@@ -37,14 +38,18 @@ beforeAll(async () => {
   models['MHA'] = scaledModel({ kvHeads: 4 }, 1);
   models['GQA'] = scaledModel({}, 2);
   models['GQA, q/k/v biases, untied lm_head'] = scaledModel({ qkvBias: true, tieEmbeddings: false }, 3);
+  models['MHA, head size 16 (wasm SIMD decode attention)'] = scaledModel({ dim: 32, heads: 2, kvHeads: 2 }, 4);
 });
 afterAll(() => Object.values(models).forEach((m) => m.dispose()));
 
 describe('prefill + decode session', () => {
-  for (const name of ['MHA', 'GQA', 'GQA, q/k/v biases, untied lm_head']) {
+  for (const name of ['MHA', 'GQA', 'GQA, q/k/v biases, untied lm_head', 'MHA, head size 16 (wasm SIMD decode attention)']) {
     it(`gives the full forward's logits at every step, through forking and compaction (${name})`, () => {
       const m = models[name]!;
       const v = tiny.vocabSize;
+      const hd = m.config.dim / m.config.heads;
+      // where the wasm backend runs, the head-size-16 model takes the SIMD kernels (down to 2 rows · 2 heads)
+      if (tf.getBackend() === 'wasm') expect(decodeAttentionApplies(2 * m.config.kvHeads, hd, [7, 1])).toBe(hd === 16);
       const prompts = [[1, 5, 7, 9, 4, 6, 8], [1, 3], [1, 11, 12, 2, 5]]; // left-padded to 7
       const seqs = prompts.map((p) => [...p]);
       const before = tf.memory().numTensors;

@@ -120,6 +120,24 @@ describe('seeded sampling', () => {
       alone!.logprobs.forEach((lp, t) => expect(lp).toBeCloseTo(batch[i]!.logprobs[t]!, 4));
     });
   });
+
+  it.each([
+    ['GQA, head size 4 (stock attention kernels)', {}],
+    ['one kv head per head, head size 16 (the wasm SIMD decode attention)', { dim: 32, heads: 2, kvHeads: 2 }],
+  ] as const)('compacting the batch at every finish or never gives bit-identical tokens and log-probs (%s)', (_, over) => {
+    const m = tinyModel(8, over);
+    // Budgets long enough that rows finish at different steps.
+    const reqs: GenRequest[] = [...requests, ...requests.map((r) => ({ ...r, seed: r.seed + 100 }))];
+    const params = { ...sampled, maxNewTokens: 30 };
+    const eager = generate(m, tok, reqs, params, { compactFraction: 0 });
+    const never = generate(m, tok, reqs, params, { compactFraction: 1 });
+    expect(new Set(eager.map((r) => r.tokens.length)).size).toBeGreaterThan(1); // rows did finish apart
+    eager.forEach((r, i) => {
+      expect(r.tokens).toEqual(never[i]!.tokens);
+      expect(Array.from(r.logprobs)).toEqual(Array.from(never[i]!.logprobs)); // exact, not close
+    });
+    m.dispose();
+  });
 });
 
 describe('stopping', () => {
