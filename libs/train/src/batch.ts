@@ -19,6 +19,37 @@ export interface TokenBatch {
   sequences: number;
   /** Real (non-pad) input tokens, for throughput. */
   inputTokens: number;
+  /** The reference model's cached outputs (reference-cache.ts), when every row has them; 0 at pads. */
+  ref?: BatchReference;
+}
+
+export interface BatchReference {
+  logProbs?: Float32Array; // [B, T] iw-sft
+  seqLogProbs?: Float32Array; // [B] dpo
+  logits?: Float32Array; // [B, T, V] asft
+  vocab?: number; // V of logits
+}
+
+/** The rows' cached reference values laid out like the batch, or undefined unless every row has them. */
+function collateReference(examples: readonly SeqExample[], length: number): BatchReference | undefined {
+  const refs = examples.map((e) => e.ref);
+  const rows = examples.length;
+  if (rows === 0 || refs.some((r) => r === undefined)) return undefined;
+  const all = refs as NonNullable<SeqExample['ref']>[];
+  if (all.every((r) => r.seqLogProb !== undefined)) return { seqLogProbs: Float32Array.from(all, (r) => r.seqLogProb as number) };
+  if (all.every((r) => r.logProbs !== undefined)) {
+    const out = new Float32Array(rows * length);
+    all.forEach((r, b) => out.set(r.logProbs as Float32Array, b * length));
+    return { logProbs: out };
+  }
+  if (all.every((r) => r.logits !== undefined)) {
+    const n0 = Math.max(1, (examples[0] as SeqExample).ids.length - 1);
+    const vocab = (all[0]?.logits as Float32Array).length / n0;
+    const out = new Float32Array(rows * length * vocab);
+    all.forEach((r, b) => out.set(r.logits as Float32Array, b * length * vocab));
+    return { logits: out, vocab };
+  }
+  return undefined;
 }
 
 export function collate(examples: readonly SeqExample[], padId: number): TokenBatch {
@@ -43,7 +74,8 @@ export function collate(examples: readonly SeqExample[], padId: number): TokenBa
     if (k > 0) sequences++;
     inputTokens += Math.max(0, n);
   });
-  return { rows, length, inputs, targets, mask, tokens, sequences, inputTokens };
+  const ref = collateReference(examples, length);
+  return { rows, length, inputs, targets, mask, tokens, sequences, inputTokens, ...(ref ? { ref } : {}) };
 }
 
 /** The chosen responses in rows 0..P−1, the rejected ones in rows P..2P−1. */

@@ -14,6 +14,18 @@ export interface SeqExample {
   responseStart: number;
   /** True when the sequence was cut to fit the context (its EOS, maybe part of its response, is lost). */
   truncated: boolean;
+  /** The frozen start model's outputs for this example, when cached (reference-cache.ts). */
+  ref?: ReferenceValues;
+}
+
+/** What a method reads of the reference model, for one example of n = ids.length − 1 positions. */
+export interface ReferenceValues {
+  /** log p_ref(y_t) at every position [n] (iw-sft). */
+  logProbs?: Float32Array;
+  /** Σ over the response tokens of log p_ref(y_t) (dpo). */
+  seqLogProb?: number;
+  /** The reference logits [n, V] (asft). */
+  logits?: Float32Array;
 }
 
 /** A DPO pair: two responses to one prompt. */

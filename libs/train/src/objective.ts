@@ -19,7 +19,7 @@ export function needsReference(method: TrainMethod, opts: MethodOptions): boolea
 
 export interface ObjectiveContext {
   model: Transformer;
-  /** The frozen start model (never updated); null when the method needs none. */
+  /** The frozen start model (never updated); null when the method needs none or every batch carries its cached outputs. */
   ref: Transformer | null;
   method: TrainMethod;
   opts: MethodOptions;
@@ -52,10 +52,24 @@ interface RefOutputs {
   rejected?: tf.Tensor1D; // [P] dpo
 }
 
-/** Reference outputs for the batch, as constants (computed outside any gradient tape). */
-function referenceOutputs(ctx: ObjectiveContext, t: BatchTensors): RefOutputs {
+/** The batch's cached reference outputs (reference-cache.ts) as tensors, or null when it has none for the method. */
+function cachedOutputs(method: TrainMethod, b: TokenBatch): RefOutputs | null {
+  const r = b.ref;
+  if (method === 'dpo' && r?.seqLogProbs) {
+    const p = b.rows / 2;
+    return { chosen: tf.tensor1d(r.seqLogProbs.subarray(0, p)), rejected: tf.tensor1d(r.seqLogProbs.subarray(p, 2 * p)) };
+  }
+  if (method === 'iw-sft' && r?.logProbs) return { logProbs: tf.tensor2d(r.logProbs, [b.rows, b.length]) };
+  if (method === 'asft' && r?.logits && r.vocab) return { logits: tf.tensor3d(r.logits, [b.rows, b.length, r.vocab]) };
+  return null;
+}
+
+/** Reference outputs for the batch, as constants: cached with its examples, or a forward of the reference model outside any gradient tape. */
+function referenceOutputs(ctx: ObjectiveContext, t: BatchTensors, b: TokenBatch): RefOutputs {
   const { method } = ctx;
   if (!needsReference(method, ctx.opts)) return {};
+  const cached = cachedOutputs(method, b);
+  if (cached) return cached;
   return tf.tidy(() => {
     const logits = ref(ctx).forward(t.inputs);
     if (method === 'iw-sft') return { logProbs: tokenLogProbs(logits, t.targets) };
@@ -132,7 +146,7 @@ export function microGrads(ctx: ObjectiveContext, b: TokenBatch, weight: number)
   let r: RefOutputs = {};
   let kept: Partial<Objective> = {};
   try {
-    r = referenceOutputs(ctx, t);
+    r = referenceOutputs(ctx, t, b);
     const { value, grads } = tf.variableGrads(() => {
       const o = objective(ctx, t, r);
       // The forward pass runs in a tidy: keep what the statistics read afterwards.
@@ -158,7 +172,7 @@ export function microEval(ctx: ObjectiveContext, b: TokenBatch): MicroOutput {
   let r: RefOutputs = {};
   let o: Partial<Objective> = {};
   try {
-    r = referenceOutputs(ctx, t);
+    r = referenceOutputs(ctx, t, b);
     o = tf.tidy(() => objective(ctx, t, r) as unknown as tf.TensorContainer) as unknown as Objective;
     const loss = (o.loss as tf.Scalar).dataSync()[0] ?? NaN;
     return summarize(ctx, b, o as Objective, r, loss);

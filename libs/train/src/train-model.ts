@@ -5,12 +5,13 @@ import { describePrompt, findDataset, promptRecord, recordedPrompt, type PromptS
 import { loadCheckpoint, paramCountOf, readCheckpointConfig, type Transformer } from '@sieve/model';
 import { checkTrainingMemory } from './memory-check';
 import type { DatasetItemRow, DatasetRow, Store } from '@sieve/store';
-import { collate, collatePairs } from './batch';
+import { collate, collatePairs, type TokenBatch } from './batch';
 import { encodeExamples, encodePairs, type PairExample, type PromptOfItems, type SeqExample, type TextExample, type TextPair } from './examples';
 import { holdOut } from './holdout';
 import { resolveHyper, resultHyper, type TrainHyper } from './hyper';
 import type { BatchSource, TrainProgress } from './loop';
 import { needsReference } from './objective';
+import { cacheReference } from './reference-cache';
 import { isTrainMethod, TRAIN_METHODS, type TrainMethod } from './methods';
 import { lastLoss, prepareRun, resolveModel, stateDirFor } from './run-record';
 import { chunkBatches, runSession, sequenceSource } from './session';
@@ -83,7 +84,10 @@ function asPairs(items: readonly DatasetItemRow[], d: DatasetRow): TextPair[] {
 
 interface PreparedData {
   train: BatchSource;
-  evalBatches: ReturnType<typeof chunkBatches>;
+  /** Collated on demand, so reference values cached into the examples afterwards are in them. */
+  evalBatches: () => TokenBatch[];
+  /** Every sequence the run reads (training and held-out, both sides of a pair), for the reference cache. */
+  sequences: SeqExample[];
   trainExamples: number;
   evalExamples: number;
   truncated: number;
@@ -127,7 +131,8 @@ function prepareData(store: Store, o: TrainModelOptions, h: TrainHyper, d: Datas
     const source: BatchSource = { size: train.examples.length, batch: (idx) => collatePairs(idx.map((i) => train.examples[i] as PairExample), tok.padId) };
     return {
       train: source,
-      evalBatches: chunkBatches(ev.examples, h.batchSize, (xs) => collatePairs(xs, tok.padId)),
+      evalBatches: () => chunkBatches(ev.examples, h.batchSize, (xs) => collatePairs(xs, tok.padId)),
+      sequences: [...train.examples, ...ev.examples].flatMap((p) => [p.chosen, p.rejected]),
       trainExamples: train.examples.length,
       evalExamples: ev.examples.length,
       truncated: train.truncated + ev.truncated,
@@ -140,7 +145,8 @@ function prepareData(store: Store, o: TrainModelOptions, h: TrainHyper, d: Datas
   noTrain(train.examples.length);
   return {
     train: sequenceSource(train.examples, tok.padId),
-    evalBatches: chunkBatches(ev.examples, h.batchSize, (xs: SeqExample[]) => collate(xs, tok.padId)),
+    evalBatches: () => chunkBatches(ev.examples, h.batchSize, (xs: SeqExample[]) => collate(xs, tok.padId)),
+    sequences: [...train.examples, ...ev.examples],
     trainExamples: train.examples.length,
     evalExamples: ev.examples.length,
     truncated: train.truncated + ev.truncated,
@@ -187,7 +193,14 @@ export async function trainModel(store: Store, o: TrainModelOptions): Promise<Tr
       o.log?.(`training run ${o.runName} is already done (model ${prepared.run.outModelId ?? modelId}): nothing to do`);
       return { ...base, resumedFrom: h.steps, finalLoss: lastLoss(store, prepared.run.id), finalEval: null, alreadyDone: true };
     }
-    if (needsReference(o.method, opts)) ref = (await loadCheckpoint(start.dir)).model; // frozen copy, never updated
+    if (needsReference(o.method, opts)) {
+      ref = (await loadCheckpoint(start.dir)).model; // frozen copy, never updated
+      // Its outputs once per example instead of a forward every step; then no step needs the model.
+      if (cacheReference(ref, o.method, data.sequences, loaded.tokenizer.padId, h.batchSize)) {
+        ref.dispose();
+        ref = null;
+      }
+    }
     o.log?.(
       `dataset ${d.name} v${d.version}: ${data.trainExamples} training and ${data.evalExamples} held-out ${o.method === 'dpo' ? 'pairs' : 'examples'}` +
         `; ${data.truncated} truncated to the context of ${loaded.config.contextLength} tokens, ${data.dropped} dropped (no response token fits)`,
@@ -200,7 +213,7 @@ export async function trainModel(store: Store, o: TrainModelOptions): Promise<Tr
       ctx: { model: loaded.model, ref, method: o.method, opts },
       tokenizer: loaded.tokenizer,
       train: data.train,
-      evalBatches: data.evalBatches,
+      evalBatches: data.evalBatches(),
       loop: { ...h, dataSeed: mixSeed(h.seed, 0x5eed) },
       register: {
         modelId,
