@@ -61,6 +61,8 @@ export interface TrainProgress {
 export interface BatchSource {
   size: number;
   batch(indices: number[]): TokenBatch;
+  /** Positions example i's row takes in a batch (ids − 1; a pair: its longer side). */
+  length(i: number): number;
 }
 
 export interface LoopInput {

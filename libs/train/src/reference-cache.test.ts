@@ -76,7 +76,8 @@ describe('reference cache', () => {
       const one = collate([xs[0] as SeqExample], tok.padId); // the shortest row alone: no padding at all
       const logits = ref.forward(tf.tensor2d(one.inputs, [1, one.length], 'int32'));
       const lp = tf.sub(logits, tf.logSumExp(logits, -1, true)); // [1, T, V]
-      return Array.from({ length: one.length }, (_, t) => lp.arraySync()[0]?.[t]?.[one.targets[t] as number] ?? NaN);
+      const rows = lp.arraySync() as number[][][];
+      return Array.from({ length: one.length }, (_, t) => rows[0]?.[t]?.[one.targets[t] as number] ?? NaN);
     });
     const row0 = Array.from(b.ref?.logProbs?.subarray(0, b.length) ?? []);
     const n0 = (xs[0] as SeqExample).ids.length - 1;

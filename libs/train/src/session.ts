@@ -33,7 +33,7 @@ export function chunkBatches<T>(items: readonly T[], size: number, collateFn: (x
 }
 
 export function sequenceSource(examples: readonly SeqExample[], padId: number): BatchSource {
-  return { size: examples.length, batch: (idx) => collate(idx.map((i) => examples[i] as SeqExample), padId) };
+  return { size: examples.length, batch: (idx) => collate(idx.map((i) => examples[i] as SeqExample), padId), length: (i) => (examples[i] as SeqExample).ids.length - 1 };
 }
 
 export async function runSession(s: SessionInput): Promise<LoopResult> {

@@ -128,7 +128,14 @@ function prepareData(store: Store, o: TrainModelOptions, h: TrainHyper, d: Datas
     const train = encodePairs(tok, asPairs(split.train, d), contextLength, prompt);
     const ev = encodePairs(tok, heldOut.length ? asPairs(heldOut, evalRow ?? d) : [], contextLength, prompt);
     noTrain(train.examples.length);
-    const source: BatchSource = { size: train.examples.length, batch: (idx) => collatePairs(idx.map((i) => train.examples[i] as PairExample), tok.padId) };
+    const source: BatchSource = {
+      size: train.examples.length,
+      batch: (idx) => collatePairs(idx.map((i) => train.examples[i] as PairExample), tok.padId),
+      length: (i) => {
+        const p = train.examples[i] as PairExample;
+        return Math.max(p.chosen.ids.length, p.rejected.ids.length) - 1;
+      },
+    };
     return {
       train: source,
       evalBatches: () => chunkBatches(ev.examples, h.batchSize, (xs) => collatePairs(xs, tok.padId)),

@@ -8,6 +8,17 @@ import { makeFixture, maxParamDiff, paramsOf, useBackend, type Fixture } from '.
 
 class Killed extends Error {}
 
+// Rows of different lengths, so each micro-batch is ordered by length before it is cut into shards
+// and the shards cost different amounts (assignShards balances them by cost, not by slot).
+const ITEMS = [
+  { prompt: 'Q: cat\nA: ', response: 'tac', rejected: 'cat' },
+  { prompt: 'Q: dog\nA: ', response: 'godgodgod', rejected: 'dgo' },
+  { prompt: 'Q: sun\nA: ', response: 'n', rejected: 'sunsun' },
+  { prompt: 'Q: pen\nA: ', response: 'nepne', rejected: 'pne' },
+  { prompt: 'Q: hat\nA: ', response: 'tahtahta', rejected: 'h' },
+  { prompt: 'Q: bus\nA: ', response: 'su', rejected: 'bsubsu' },
+];
+
 // 2 micro-batches × 2 shards = 4 shards per update: with 2 replicas the main thread computes
 // shards 0 and 2, the worker thread shards 1 and 3; with 1 they all run in the main thread.
 describe('data-parallel training', () => {
@@ -36,7 +47,7 @@ describe('data-parallel training', () => {
   });
 
   it.each(['sft', 'dft', 'dpo'] as TrainMethod[])('%s: 1 and 2 workers train to bit-identical weights and log the same losses', async (method) => {
-    fx = await makeFixture();
+    fx = await makeFixture({ items: ITEMS });
     const f = fx;
     const lines: string[] = [];
     const one = await trainModel(f.store, opts(f, method, 'one', 1));
@@ -59,7 +70,7 @@ describe('data-parallel training', () => {
   });
 
   it('a run killed with 2 workers resumes with 1 and ends bit-identical to an uninterrupted run', async () => {
-    fx = await makeFixture();
+    fx = await makeFixture({ items: ITEMS });
     const f = fx;
     const base = (name: string, workers: number): TrainModelOptions => ({ ...opts(f, 'iw-sft', name, workers), steps: 5, checkpointEvery: 2 });
     const straight = await trainModel(f.store, base('straight', 1));

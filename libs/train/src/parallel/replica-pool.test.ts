@@ -7,7 +7,8 @@ import { encodeExample } from '../examples';
 import { accumulateGrads } from '../loop';
 import type { ObjectiveContext } from '../objective';
 import { TINY_CONFIG, TINY_ITEMS, useBackend } from '../test-helpers';
-import { ReplicaPool } from './replica-pool';
+import { assignShards, ReplicaPool } from './replica-pool';
+import type { ShardJob } from './protocol';
 import { splitEven } from './shards';
 
 const tok = CharTokenizer.fromCorpus(TINY_ITEMS.flatMap((i) => [i.prompt, i.response]));
@@ -82,5 +83,23 @@ describe('ReplicaPool (a worker thread beside the main thread)', () => {
     flat((await pool.accumulate(shards)).grads); // the worker's failed update leaves the pool usable
     // (tfjs itself leaks the forward's tensors when a loss throws inside variableGrads: not counted here)
     await expect(pool.accumulate([bad, shards[1]!])).rejects.toThrow(/outside the vocabulary/);
+  });
+});
+
+describe('assignShards', () => {
+  const config = { ...TINY_CONFIG, vocabSize: 16, dim: 32, heads: 2, kvHeads: 1, mlpDim: 64 } as Parameters<typeof assignShards>[2];
+  const job = (slot: number, rows: number, length: number): ShardJob => ({ slot, weight: 1, batch: { rows, length } as TokenBatch });
+
+  it('gives the largest shards out first, each to the least loaded replica, and keeps each replica in slot order', () => {
+    // sorted shards of one micro-batch: lengths 10 < 20 < 30 < 40 rows of 4
+    const jobs = [job(0, 4, 10), job(1, 4, 20), job(2, 4, 30), job(3, 4, 40)];
+    const out = assignShards(jobs, 2, config);
+    expect(out.map((r) => r.map((j) => j.slot))).toEqual([[0, 3], [1, 2]]); // 40 + 10 against 30 + 20
+    expect(assignShards(jobs, 1, config).map((r) => r.map((j) => j.slot))).toEqual([[0, 1, 2, 3]]);
+  });
+
+  it('spreads equal shards round-robin, replica 0 first', () => {
+    const out = assignShards([job(0, 2, 8), job(1, 2, 8), job(2, 2, 8)], 2, config);
+    expect(out.map((r) => r.map((j) => j.slot))).toEqual([[0, 2], [1]]);
   });
 });

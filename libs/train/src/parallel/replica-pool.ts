@@ -9,12 +9,35 @@
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { InputError, SieveError } from '@sieve/core';
-import { activeBackend, fastGradsEnabled } from '@sieve/model';
+import { activeBackend, fastGradsEnabled, type ModelConfig } from '@sieve/model';
 import type { TokenBatch } from '../batch';
 import { disposeGrads, type Grads } from '../clip';
 import { microGrads, unitsOf, type MicroOutput, type ObjectiveContext } from '../objective';
 import { rebuildError } from '@sieve/core';
 import { flatLayout, gradsFromFlat, writeFlat, type FlatLayout, type FromWorker, type ShardJob, type WorkerInit } from './protocol';
+
+/**
+ * Shards to replicas, largest first, each to the least loaded replica (ties: the lowest index,
+ * replica 0 = this thread), so the update waits for the slowest replica as little as it can. The
+ * cost of a shard of B rows padded to T: B·T·(1 + 2·T·dim / layer parameters), the GEMMs plus
+ * attention (q·kᵀ and p·v) per token. Which replica computes a shard never changes the result: its
+ * gradient goes to its own slot, summed in slot order.
+ */
+export function assignShards(jobs: readonly ShardJob[], replicas: number, config: ModelConfig): ShardJob[][] {
+  const layerParams = config.dim * (config.dim + (2 * config.kvHeads * config.dim) / config.heads) + config.dim * config.dim + 3 * config.dim * config.mlpDim;
+  const cost = (b: TokenBatch): number => b.rows * b.length * (1 + (2 * b.length * config.dim) / Math.max(layerParams, 1));
+  const out: ShardJob[][] = Array.from({ length: replicas }, () => []);
+  const load = new Array<number>(replicas).fill(0);
+  const bySize = jobs.map((j) => ({ j, c: cost(j.batch) })).sort((a, b) => b.c - a.c || a.j.slot - b.j.slot);
+  for (const { j, c } of bySize) {
+    let r = 0;
+    for (let k = 1; k < replicas; k++) if ((load[k] as number) < (load[r] as number)) r = k;
+    out[r]?.push(j);
+    load[r] = (load[r] as number) + c;
+  }
+  for (const list of out) list.sort((a, b) => a.slot - b.slot);
+  return out;
+}
 
 /** The repo's tsconfig (path aliases) for the worker's TypeScript loader. */
 function tsconfigPath(): string {
@@ -124,7 +147,7 @@ export class ReplicaPool {
 
   /**
    * Σ_i (units_i / Σ units) · ∇loss_i over `batches` (the update's shards) at ctx.model's current
-   * parameters, summed in batch order; shard i runs on replica i mod R (shards without a loss
+   * parameters, summed in batch order; shards go to replicas by `assignShards` (shards without a loss
    * unit are skipped, as in `accumulateGrads`). The caller owns the returned gradients
    * (undefined: no loss unit at all). @throws the first error of any replica.
    */
@@ -142,8 +165,7 @@ export class ReplicaPool {
 
     writeFlat(layout, ctx.model.params, this.params);
     Atomics.store(this.control, 0, ++this.version); // publishes the parameter writes above
-    const jobs: ShardJob[][] = Array.from({ length: this.replicas }, () => []);
-    live.forEach((s, k) => jobs[k % this.replicas]?.push({ slot: k, ...s }));
+    const jobs = assignShards(live.map((s, k) => ({ slot: k, ...s })), this.replicas, ctx.model.config);
     const remote = this.workers.map((w, i) => this.send(w, jobs[i + 1] ?? []));
     const outs: (MicroOutput | undefined)[] = new Array(live.length);
     let localError: unknown = null;
