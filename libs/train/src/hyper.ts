@@ -27,7 +27,7 @@ export const LoopHyperSchema = z.strictObject({
   maxSkippedSteps: int().default(3).describe('steps with a non-finite loss or gradient norm skipped (no update) before the run fails'),
   shards: int(1)
     .default(1)
-    .describe('gradient shards per micro-batch: its examples split into this many parts whose gradients are summed in a fixed order (the unit of parallel work; changes results by float rounding only)'),
+    .describe('gradient shards per micro-batch: its examples, ordered by length, split into this many parts (each padded to its own longest row) whose gradients are summed in a fixed order (the unit of parallel work; changes results by float rounding only)'),
   workers: int().default(0).describe('threads computing gradient shards in parallel (at most gradAccum × shards are used), 0 = all cores; results do not depend on it'),
 });
 
