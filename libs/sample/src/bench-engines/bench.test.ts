@@ -18,6 +18,7 @@ describe('benchSampleEngines', () => {
     const raw = r.llamaCppRaw as { sequences: number; tokens: number; tokensPerSecond: number };
     expect(raw.sequences).toBe(4);
     expect(raw.tokens).toBe(llama.tokens); // the stage's prompts, seeds and sampler settings: the same samples
+    expect(r.llamaCppBindingSeconds).toBeGreaterThanOrEqual(0); // loaded before either llama.cpp figure is timed
     expect(r.llamaCppInStageOverRaw).toBeCloseTo(llama.tokensPerSecond / raw.tokensPerSecond, 9);
     for (const f of [tfjs, llama, openai]) {
       expect(f.samples).toBe(4);

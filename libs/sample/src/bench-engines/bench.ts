@@ -14,6 +14,7 @@ import { CharTokenizer, createModel, exportCheckpointGguf, initBackend, loadHfMo
 import { Store } from '@sieve/store';
 import { generateQuestions } from '@sieve/tasks';
 import type { EngineConfig } from '../engines/config';
+import { loadLlamaBinding } from '../engines/llamacpp';
 import { encodePrompt } from '../prompt';
 import { sampleStage } from '../sample-stage';
 import { rawLlamaCppRate, type RawLlamaCppFigure, type RawLlamaCppOptions } from './llamacpp-raw';
@@ -76,6 +77,12 @@ export interface BenchEnginesResult {
   figures: (EngineFigure | EngineSkipped)[];
   /** The raw llama.cpp rate outside the stage (decoding only; loading and context creation apart), or why it was not measured; null when llama.cpp was not asked for. */
   llamaCppRaw: RawLlamaCppFigure | { error: string } | null;
+  /**
+   * Seconds to load the llama.cpp binding, once per process, before either llama.cpp figure is
+   * timed (importing node-llama-cpp and its child-process test of the binary: 1–2 s whatever the
+   * model, paid by the first llama.cpp stage of a process only); null when llama.cpp was not asked for.
+   */
+  llamaCppBindingSeconds: number | null;
   /** llama.cpp in-stage tokens/s ÷ raw (target ≥ 0.8), when both ran. */
   llamaCppInStageOverRaw: number | null;
   /** openai tokens/s with the most replicas ÷ with the fewest (target ≥ 1.6 for 2 vs 1). */
@@ -186,9 +193,18 @@ export async function benchSampleEngines(o: BenchEnginesOptions): Promise<BenchE
     };
 
     let llamaCppRaw: BenchEnginesResult['llamaCppRaw'] = null;
+    let llamaCppBindingSeconds: number | null = null;
     for (const engine of o.engines) {
       if (engine === 'tfjs') await timeStage('tfjs', `tfjs (${backend.name}, ${o.workers} worker(s))`, { kind: 'tfjs' });
       else if (engine === 'llama.cpp') {
+        try {
+          const b0 = performance.now();
+          await loadLlamaBinding(false);
+          llamaCppBindingSeconds = (performance.now() - b0) / 1000;
+          log(`llama.cpp binding loaded in ${llamaCppBindingSeconds.toFixed(2)} s (once per process; in neither rate)`);
+        } catch (err) {
+          log(`llama.cpp binding: cannot load: ${message(err)}`); // the stage reports it as its own error below
+        }
         const sequences = Math.min(o.batchSize, o.questions * o.k, 1024); // no more contexts than samples, in the stage and raw alike
         await timeStage('llama.cpp', `llama.cpp (in the stage, ${sequences} sequences)`, { kind: 'llama.cpp', dtype: 'f32', sampler: 'llama.cpp', sequences });
         const gguf = path.join(runDir, 'model.gguf');
@@ -233,6 +249,7 @@ export async function benchSampleEngines(o: BenchEnginesOptions): Promise<BenchE
       maxNewTokens: o.maxNewTokens,
       figures,
       llamaCppRaw,
+      llamaCppBindingSeconds,
       llamaCppInStageOverRaw: inStage && llamaCppRaw && 'tokensPerSecond' in llamaCppRaw ? inStage.tokensPerSecond / llamaCppRaw.tokensPerSecond : null,
       openaiReplicaSpeedup: fewest && most && openai.length > 1 ? most.tokensPerSecond / fewest.tokensPerSecond : null,
       loadAverage: { before, after: os.loadavg() },
