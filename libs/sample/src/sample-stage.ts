@@ -77,6 +77,8 @@ export interface SampleStageResult {
   /** Correct samples (adaptive mode only; null otherwise). */
   correct: number | null;
   seconds: number;
+  /** Seconds opening the engine, included in `seconds` (llama.cpp: GGUF export or cache check, tokenizer, model load, contexts). */
+  engineSeconds: number;
   tokensPerSecond: number;
   /** tfjs: the compute backend; openai: `openai <model>`. */
   backend: string;
@@ -196,8 +198,10 @@ export async function sampleStage(store: Store, o: SampleStageOptions): Promise<
   let tokens = 0;
   let opened: OpenedEngine | undefined;
   let backend = '';
+  let engineSeconds = 0;
   try {
     const engine = (opened = await openSamplingEngine(o.engine ?? { kind: 'tfjs' }, { checkpointDir: modelDir, workers: o.workers, batchSize: o.batchSize, ...(o.backend ? { backend: o.backend } : {}) }));
+    engineSeconds = (performance.now() - start) / 1000;
     backend = isTfjsEngine(engine) ? engine.engine.backend : `${engine.kind} ${engine.model}`;
     const spec = o.prompt ?? PLAIN_PROMPT;
     // A chat prompt is rendered by the checkpoint's template (tfjs) or by the server (openai): refuse a tfjs model without one.
@@ -276,6 +280,7 @@ export async function sampleStage(store: Store, o: SampleStageOptions): Promise<
     total: store.samples.count(runId),
     correct: budget.adaptive ? correct : null,
     seconds,
+    engineSeconds,
     tokensPerSecond: seconds > 0 ? tokens / seconds : 0,
     backend,
   };
