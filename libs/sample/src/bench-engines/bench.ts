@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { InputError, mixSeed } from '@sieve/core';
 import { verifySamples } from '@sieve/dataset';
-import { CharTokenizer, createModel, cachedCheckpointGguf, defaultGgufCacheDir, initBackend, loadHfModel, parseModelConfig, readCheckpointConfig, saveCheckpoint, tokenizerFromJSON } from '@sieve/model';
+import { CharTokenizer, createModel, cachedCheckpointGguf, defaultGgufCacheDir, exportCheckpointGguf, initBackend, loadHfModel, parseModelConfig, readCheckpointConfig, saveCheckpoint, tokenizerFromJSON } from '@sieve/model';
 import { Store } from '@sieve/store';
 import { generateQuestions } from '@sieve/tasks';
 import type { EngineConfig } from '../engines/config';
@@ -82,7 +82,9 @@ export interface BenchEnginesResult {
   /**
    * Seconds to load the llama.cpp binding, once per process, before either llama.cpp figure is
    * timed (importing node-llama-cpp and its child-process test of the binary: 1–2 s whatever the
-   * model, paid by the first llama.cpp stage of a process only); null when llama.cpp was not asked for.
+   * model, paid by the first llama.cpp stage of a process only); null when llama.cpp was not asked
+   * for. A short decode then warms llama.cpp up (in neither figure: the first decode of a process
+   * ran at about 0.7× the next ones, whichever side went first).
    */
   llamaCppBindingSeconds: number | null;
   /**
@@ -100,6 +102,9 @@ export interface BenchEnginesResult {
   openaiReplicaSpeedup: number | null;
   loadAverage: { before: number[]; after: number[] };
 }
+
+/** New tokens per context of the llama.cpp warm-up decode. */
+const WARM_UP_TOKENS = 4;
 
 const isFigure = (f: EngineFigure | EngineSkipped): f is EngineFigure => !('error' in f);
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
@@ -208,21 +213,27 @@ export async function benchSampleEngines(o: BenchEnginesOptions): Promise<BenchE
     for (const engine of o.engines) {
       if (engine === 'tfjs') await timeStage('tfjs', `tfjs (${backend.name}, ${o.workers} worker(s))`, { kind: 'tfjs' });
       else if (engine === 'llama.cpp') {
+        const sequences = Math.min(o.batchSize, o.questions * o.k, 1024); // no more contexts than samples, in the stage and raw alike
+        const modelDir = path.join(runDir, 'models', 'base');
+        const jobs = rawJobsLikeTheStage(store, modelDir, base);
         try {
+          // Once per process, before either figure: the binding, and a few tokens per context on a GGUF
+          // of its own (the stage still exports its own), so neither side pays the first decode's warm-up.
           const b0 = performance.now();
           await loadLlamaBinding(false);
           llamaCppBindingSeconds = (performance.now() - b0) / 1000;
-          log(`llama.cpp binding loaded in ${llamaCppBindingSeconds.toFixed(2)} s (once per process; in neither rate)`);
+          const warm = path.join(runDir, 'warm-up.gguf');
+          await exportCheckpointGguf(modelDir, warm, { dtype: 'F32' });
+          await rawLlamaCppRate({ gguf: warm, ...jobs, jobs: jobs.jobs.slice(0, sequences), maxNewTokens: WARM_UP_TOKENS, sequences, threads: 0, stallSeconds: 120 });
+          log(`llama.cpp binding loaded in ${llamaCppBindingSeconds.toFixed(2)} s and warmed up (once per process; in neither rate)`);
         } catch (err) {
-          log(`llama.cpp binding: cannot load: ${message(err)}`); // the stage reports it as its own error below
+          log(`llama.cpp warm-up: ${message(err)}`); // the stage reports it as its own error below
         }
-        const sequences = Math.min(o.batchSize, o.questions * o.k, 1024); // no more contexts than samples, in the stage and raw alike
         await timeStage('llama.cpp', `llama.cpp (in the stage, ${sequences} sequences)`, { kind: 'llama.cpp', dtype: 'f32', sampler: 'llama.cpp', sequences });
-        const modelDir = path.join(runDir, 'models', 'base');
         try {
           const gguf = (await cachedCheckpointGguf(modelDir, defaultGgufCacheDir(modelDir), 'F32')).path; // the stage's export: the same file
           log('llama.cpp raw (node-llama-cpp directly, outside the stage)…');
-          llamaCppRaw = await rawLlamaCppRate({ gguf, ...rawJobsLikeTheStage(store, modelDir, base), sequences, threads: 0, stallSeconds: 120 });
+          llamaCppRaw = await rawLlamaCppRate({ gguf, ...jobs, sequences, threads: 0, stallSeconds: 120 });
           log(`llama.cpp raw: ${llamaCppRaw.tokensPerSecond.toFixed(0)} tokens/s (load + ${sequences} contexts apart: ${llamaCppRaw.setupSeconds.toFixed(2)} s)`);
         } catch (err) {
           llamaCppRaw = { error: message(err) };
