@@ -8,7 +8,7 @@ import { Store, type SampleRow } from '@sieve/store';
 import { verify } from '@sieve/verify';
 import { generate } from './generate';
 import { encodePrompt } from './prompt';
-import { sampleStage, type SampleProgress, type SampleStageOptions } from './sample-stage';
+import { lanesToFillSlots, sampleStage, type SampleProgress, type SampleStageOptions } from './sample-stage';
 import { tinyCheckpoint, useTestBackend } from './test-helpers';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
@@ -175,5 +175,19 @@ describe('sample stage', () => {
     await expect(sampleStage(store, { ...base, runName: 'keep-x', set: 'arith', split: 'ood', k: 1, backend: 'no-such-backend' as never })).rejects.toThrow();
     expect(store.samples.count(id)).toBe(before);
     expect(store.samples.getRun('keep-x')?.status).toBe('failed');
+  });
+});
+
+describe('lanesToFillSlots', () => {
+  it('keeps every slot of a llama.cpp engine or server busy with one chunk queued, however small the chunks', () => {
+    // 64 samples, --batch-size 256: splitIntoBatches cuts 4 chunks of 16; 64 slots need all 4 in flight (+1 queued).
+    expect(lanesToFillSlots(64, 16)).toBe(5);
+    expect(lanesToFillSlots(8, 256)).toBe(2);
+    expect(lanesToFillSlots(8, 3)).toBe(4); // 3 chunks of 3 cover 8 slots
+    for (const [slots, chunk] of [[1, 1], [7, 2], [64, 16], [100, 7]] as const) {
+      const lanes = lanesToFillSlots(slots, chunk);
+      expect((lanes - 1) * chunk).toBeGreaterThanOrEqual(slots);
+      expect((lanes - 2) * chunk).toBeLessThan(slots);
+    }
   });
 });

@@ -77,6 +77,8 @@ export interface SampleStageResult {
   /** Correct samples (adaptive mode only; null otherwise). */
   correct: number | null;
   seconds: number;
+  /** Seconds opening the engine, included in `seconds` (llama.cpp: GGUF export or cache check, tokenizer, model load, contexts). */
+  engineSeconds: number;
   tokensPerSecond: number;
   /** tfjs: the compute backend; openai: `openai <model>`. */
   backend: string;
@@ -196,8 +198,10 @@ export async function sampleStage(store: Store, o: SampleStageOptions): Promise<
   let tokens = 0;
   let opened: OpenedEngine | undefined;
   let backend = '';
+  let engineSeconds = 0;
   try {
     const engine = (opened = await openSamplingEngine(o.engine ?? { kind: 'tfjs' }, { checkpointDir: modelDir, workers: o.workers, batchSize: o.batchSize, ...(o.backend ? { backend: o.backend } : {}) }));
+    engineSeconds = (performance.now() - start) / 1000;
     backend = isTfjsEngine(engine) ? engine.engine.backend : `${engine.kind} ${engine.model}`;
     const spec = o.prompt ?? PLAIN_PROMPT;
     // A chat prompt is rendered by the checkpoint's template (tfjs) or by the server (openai): refuse a tfjs model without one.
@@ -253,7 +257,7 @@ export async function sampleStage(store: Store, o: SampleStageOptions): Promise<
           report();
         }
       };
-      const lanes = await Promise.allSettled(Array.from({ length: laneCount(engine, o.batchSize) }, () => lane().catch((e: unknown) => ((failed = true), Promise.reject(e)))));
+      const lanes = await Promise.allSettled(Array.from({ length: laneCount(engine, batches[0]?.length ?? 1) }, () => lane().catch((e: unknown) => ((failed = true), Promise.reject(e)))));
       const error = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
       if (error) throw error.reason;
     }
@@ -276,14 +280,25 @@ export async function sampleStage(store: Store, o: SampleStageOptions): Promise<
     total: store.samples.count(runId),
     correct: budget.adaptive ? correct : null,
     seconds,
+    engineSeconds,
     tokensPerSecond: seconds > 0 ? tokens / seconds : 0,
     backend,
   };
 }
 
-/** Chunks generated at once: one per tfjs worker; for a server, enough to keep every slot of every URL busy while a chunk is stored. */
-function laneCount(engine: OpenedEngine, batchSize: number): number {
-  return isTfjsEngine(engine) ? Math.max(1, engine.engine.workers) : Math.ceil(engine.slots() / batchSize) + 1;
+/**
+ * Chunks generated at once: one per tfjs worker; for llama.cpp or a server, enough chunks of
+ * `chunkSize` samples (the round's real chunk, often smaller than --batch-size: splitIntoBatches
+ * cuts a small round in MIN_BATCHES) to fill every slot, plus one queued so a slot freed by a
+ * chunk's last sample, or while a chunk is stored, takes the next sample at once.
+ */
+function laneCount(engine: OpenedEngine, chunkSize: number): number {
+  return isTfjsEngine(engine) ? Math.max(1, engine.engine.workers) : lanesToFillSlots(engine.slots(), chunkSize);
+}
+
+/** Chunks of `chunkSize` to have in flight so that `slots` samples decode at once with one chunk queued: ceil(slots / chunkSize) + 1. */
+export function lanesToFillSlots(slots: number, chunkSize: number): number {
+  return Math.ceil(slots / Math.max(1, chunkSize)) + 1;
 }
 
 /**

@@ -30,7 +30,7 @@ interface BenchSampleFlags {
 
 /** Verify time and the cores each process used: a replica that got no CPU explains a missing speedup. */
 function usageNote(f: EngineFigure): string {
-  const parts = [`verify ${f.verifySeconds.toFixed(2)} s`, `client ${f.clientCores.toFixed(2)} cores`];
+  const parts = [`verify ${f.verifySeconds.toFixed(2)} s`, `engine open ${f.engineSeconds.toFixed(2)} s (both included)`, `client ${f.clientCores.toFixed(2)} cores`];
   if (f.replicas) parts.push(`replicas ${f.replicas.map((r) => `${r.cores.toFixed(2)} cores, ${r.meanBatch.toFixed(1)} seq/batch`).join('; ')}`);
   return parts.join(', ');
 }
@@ -43,7 +43,9 @@ function engineRows(r: BenchEnginesResult): Record<string, string | number | nul
   );
   const raw = r.llamaCppRaw;
   if (raw) rows.push('error' in raw ? { what: 'llama.cpp raw (outside the stage)', samples: null, tokens: null, seconds: null, tokensPerSec: null, note: raw.error } : { what: 'llama.cpp raw (outside the stage)', samples: raw.sequences, tokens: raw.tokens, seconds: raw.seconds.toFixed(1), tokensPerSec: Math.round(raw.tokensPerSecond), note: `decoding only; load + contexts ${raw.setupSeconds.toFixed(2)} s apart` });
-  if (r.llamaCppInStageOverRaw !== null) rows.push({ what: 'llama.cpp in-stage / raw (target ≥ 0.8)', samples: null, tokens: null, seconds: null, tokensPerSec: null, note: r.llamaCppInStageOverRaw.toFixed(2) });
+  if (r.llamaCppBindingSeconds !== null) rows.push({ what: 'llama.cpp binding load (once per process)', samples: null, tokens: null, seconds: r.llamaCppBindingSeconds.toFixed(1), tokensPerSec: null, note: 'in neither rate: import + node-llama-cpp\'s child-process test of the binary' });
+  if (r.llamaCppInStageOverRawAfterSetup !== null) rows.push({ what: 'llama.cpp in-stage / raw, both without setup (target ≥ 0.8)', samples: null, tokens: null, seconds: null, tokensPerSec: null, note: r.llamaCppInStageOverRawAfterSetup.toFixed(2) });
+  if (r.llamaCppInStageOverRaw !== null) rows.push({ what: 'llama.cpp in-stage end to end / raw decoding', samples: null, tokens: null, seconds: null, tokensPerSec: null, note: `${r.llamaCppInStageOverRaw.toFixed(2)} (the stage's setup included)` });
   if (r.openaiReplicaSpeedup !== null) rows.push({ what: 'openai most / fewest replicas (target ≥ 1.6 for 2 vs 1)', samples: null, tokens: null, seconds: null, tokensPerSec: null, note: r.openaiReplicaSpeedup.toFixed(2) });
   return rows;
 }

@@ -18,7 +18,12 @@ describe('benchSampleEngines', () => {
     const raw = r.llamaCppRaw as { sequences: number; tokens: number; tokensPerSecond: number };
     expect(raw.sequences).toBe(4);
     expect(raw.tokens).toBe(llama.tokens); // the stage's prompts, seeds and sampler settings: the same samples
+    expect(r.llamaCppBindingSeconds).toBeGreaterThanOrEqual(0); // loaded before either llama.cpp figure is timed
     expect(r.llamaCppInStageOverRaw).toBeCloseTo(llama.tokensPerSecond / raw.tokensPerSecond, 9);
+    // Like for like: the stage's time once its engine is open (it reports how long opening took).
+    expect(llama.engineSeconds).toBeGreaterThan(0);
+    expect(llama.engineSeconds).toBeLessThan(llama.seconds);
+    expect(r.llamaCppInStageOverRawAfterSetup).toBeCloseTo(llama.tokens / (llama.seconds - llama.engineSeconds) / raw.tokensPerSecond, 9);
     for (const f of [tfjs, llama, openai]) {
       expect(f.samples).toBe(4);
       expect(f.tokens).toBeGreaterThanOrEqual(4);

@@ -11,7 +11,7 @@
 import type { LlamaContext, LlamaModel, Token } from 'node-llama-cpp';
 import { SieveError } from '@sieve/core';
 import type { ThroughputFigure } from '../bench';
-import { llamaCppContextOptions } from '../engines/llamacpp';
+import { llamaCppContextOptions, loadLlamaBinding } from '../engines/llamacpp';
 import { llamaSamplerOptions } from '../engines/llamacpp-decode';
 
 /** One sample to decode: its prompt ids and its seed. */
@@ -89,8 +89,7 @@ export interface RawLlamaCppFigure extends ThroughputFigure {
  *   makes no progress for `stallSeconds` (instead of hanging).
  */
 export async function rawLlamaCppRate(o: RawLlamaCppOptions): Promise<RawLlamaCppFigure> {
-  const { getLlama, LlamaLogLevel } = await import('node-llama-cpp');
-  const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
+  const llama = await loadLlamaBinding(false); // the engine's binding: one per process, loaded apart (see benchSampleEngines)
   const setupStart = performance.now();
   const lm: LlamaModel = await llama.loadModel({ modelPath: o.gguf }).catch((err: unknown) => {
     throw new SieveError(`llama.cpp cannot load ${o.gguf}`, { where: o.gguf, cause: err });

@@ -23,7 +23,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Llama, LlamaContext, LlamaContextOptions, LlamaContextSequence, LlamaModel } from 'node-llama-cpp';
+import type { Llama, LlamaContextOptions, LlamaContextSequence, LlamaModel } from 'node-llama-cpp';
 import { InputError, SieveError } from '@sieve/core';
 import { cachedCheckpointGguf, defaultGgufCacheDir, readCheckpointConfig, tokenizerFromJSON, type GgmlType, type ModelConfig, type Tokenizer } from '@sieve/model';
 import { Sequence, type GenerateParams } from '../sequence';
@@ -73,11 +73,17 @@ export interface LlamaCppSamplingEngine extends SamplingEngine {
 }
 
 const llamas = new Map<boolean, Promise<Llama>>();
-/** One llama.cpp binding per process and GPU choice (loading it twice wastes memory); never built from source here. */
-async function loadLlama(gpu: boolean): Promise<Llama> {
+/**
+ * The llama.cpp binding, loaded once per process and GPU choice (loading it twice wastes memory
+ * and time); never built from source here. The first call costs 1–2 s on Linux whatever the model:
+ * importing node-llama-cpp, and getLlama testing the prebuilt binary in a child process before
+ * loading it (getShouldTestBinaryBeforeLoading, node-llama-cpp 3.21.1; no option skips it).
+ */
+export async function loadLlamaBinding(gpu = false): Promise<Llama> {
   let p = llamas.get(gpu);
   if (!p) {
     p = import('node-llama-cpp').then(({ getLlama, LlamaLogLevel }) => getLlama({ gpu: gpu ? 'auto' : false, build: 'never', logLevel: LlamaLogLevel.error }));
+    p.catch(() => llamas.delete(gpu)); // a failed load is retried on the next call, not cached
     llamas.set(gpu, p);
   }
   return p;
@@ -144,7 +150,7 @@ export async function openLlamaCppEngine(o: LlamaCppEngineOptions): Promise<Llam
   const tokenizer = readTokenizer(dir);
   const gguf = await cachedCheckpointGguf(dir, o.cacheDir ?? defaultGgufCacheDir(dir), dtype);
   if (gguf.exported) o.log?.(`exported ${dir} to ${gguf.path} (${dtype}) for llama.cpp`);
-  const llama = await loadLlama(o.gpu ?? false);
+  const llama = await loadLlamaBinding(o.gpu ?? false);
   let model: LlamaModel;
   try {
     model = await llama.loadModel({ modelPath: gguf.path });
@@ -159,15 +165,14 @@ export async function openLlamaCppEngine(o: LlamaCppEngineOptions): Promise<Llam
   const contextSize = Math.min(config.contextLength, o.contextSize ?? 2048);
   const threads = o.threads ?? 0;
   const contextOptions = llamaCppContextOptions({ contextSize, sequences, threads });
-  const contexts: LlamaContext[] = [];
-  try {
-    for (let i = 0; i < sequences; i++) {
-      contexts.push(await model.createContext(contextOptions));
-    }
-  } catch (err) {
+  // Created concurrently (their setup runs on node's thread pool): about half the time of one by one with many sequences.
+  const created = await Promise.allSettled(Array.from({ length: sequences }, () => model.createContext(contextOptions)));
+  const contexts = created.flatMap((c) => (c.status === 'fulfilled' ? [c.value] : []));
+  const failed = created.find((c): c is PromiseRejectedResult => c.status === 'rejected');
+  if (failed) {
     await Promise.all(contexts.map((c) => c.dispose()));
     await model.dispose();
-    throw new SieveError(`llama.cpp could not create ${sequences} contexts of ${contextSize} tokens for ${gguf.path}`, { cause: err, hint: 'lower the engine\'s "sequences" or "contextSize"' });
+    throw new SieveError(`llama.cpp could not create ${sequences} contexts of ${contextSize} tokens for ${gguf.path}`, { cause: failed.reason, hint: 'lower the engine\'s "sequences" or "contextSize"' });
   }
   const pool = new SequencePool(contexts.map((c) => c.getSequence()));
   const vocab = config.vocabSize;
