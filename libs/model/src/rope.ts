@@ -27,13 +27,15 @@ function inverseFrequencies(headDim: number, theta: number): Float32Array {
   return out;
 }
 
+/** The rotation angles position × frequency: [N] int32 positions → [N, hd] float32 (call inside a tidy). */
+function ropeAngles(positions: tf.Tensor1D, headDim: number, theta: number): tf.Tensor2D {
+  return tf.mul(tf.reshape(tf.cast(positions, 'float32'), [-1, 1]), tf.tensor2d(inverseFrequencies(headDim, theta), [1, headDim]));
+}
+
 /** Tables for flat positions [N] (int32); `scale` multiplies both (used to fold 1/√hd into q). */
 export function ropeTables(positions: tf.Tensor1D, headDim: number, theta: number, scale = 1): RopeTables {
   return tf.tidy(() => {
-    const angle = tf.mul(
-      tf.reshape(tf.cast(positions, 'float32'), [-1, 1]),
-      tf.tensor2d(inverseFrequencies(headDim, theta), [1, headDim]),
-    ); // [N, hd]
+    const angle = ropeAngles(positions, headDim, theta); // [N, hd]
     const n = positions.shape[0];
     return {
       cos: tf.reshape(tf.mul(tf.cos(angle), scale), [n, 1, headDim]) as tf.Tensor3D,
@@ -49,10 +51,7 @@ export function ropeTables(positions: tf.Tensor1D, headDim: number, theta: numbe
  */
 export function ropeTablePair(positions: tf.Tensor1D, headDim: number, theta: number, qScale: number): { q: RopeTables; k: RopeTables } {
   return tf.tidy(() => {
-    const angle = tf.mul(
-      tf.reshape(tf.cast(positions, 'float32'), [-1, 1]),
-      tf.tensor2d(inverseFrequencies(headDim, theta), [1, headDim]),
-    ); // [N, hd]
+    const angle = ropeAngles(positions, headDim, theta); // [N, hd]
     const n = positions.shape[0];
     const cos = tf.cos(angle);
     const sin = tf.sin(angle);
