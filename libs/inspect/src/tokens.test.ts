@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SieveError } from '@sieve/core';
 import { formatPrompt } from '@sieve/dataset';
-import { CharTokenizer, createModel, initBackend, loadCheckpoint, loadHfModel, makeTiny, paramShapes, parseModelConfig, saveCheckpoint } from '@sieve/model';
+import { CharTokenizer, createModel, initBackend, loadCheckpoint, makeTiny, paramShapes, parseModelConfig, saveCheckpoint, saveHfAsCheckpoint } from '@sieve/model';
 import { Store } from '@sieve/store';
 import { openReadonlyStore } from './open-store';
 import { startViewer, type ViewerServer } from './server';
@@ -151,9 +151,7 @@ describe('token probabilities of a chat sample', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sieve-inspect-chat-'));
     makeTiny(join(dir, 'hf'), { arch: 'qwen2', vocabFrom: qwenTokenizerDir, layers: 1, dim: 16, heads: 2, kvHeads: 1, mlpDim: 24, seed: 3, tie: true });
-    const m = loadHfModel(join(dir, 'hf'));
-    await saveCheckpoint(join(dir, 'models', 'qwen'), { config: m.config.model, tokenizer: m.tokenizer, params: m.model.params, meta: { hfConfig: m.config.raw } });
-    m.model.dispose();
+    await saveHfAsCheckpoint(join(dir, 'hf'), join(dir, 'models', 'qwen'));
     const rw = Store.open(join(dir, 'sieve.sqlite'));
     rw.models.upsert({ id: 'qwen', kind: 'imported', path: 'models/qwen', config: {}, parentId: null, meta: {} });
     rw.close();

@@ -60,6 +60,7 @@ export { HfTokenizer, type HfTokenizerJSON, type ChatMessage } from './hf/tokeni
 export { encodeModelPrompt, hasChatTemplate, chatTokenizer, type ModelPrompt } from './prompt-ids';
 export { parseHfConfig, HF_ARCHITECTURES, type HfArchitecture, type ParsedHfConfig } from './hf/config';
 export { loadHfModel, exportHfModel, readHfConfig, hfTensorsOf, type HfModel } from './hf/model';
+export { saveHfAsCheckpoint, type SavedHfCheckpoint } from './hf/hf-checkpoint';
 export { makeTiny, type MakeTinyOptions } from './hf/make-tiny';
 export { resolveTokenizerSource } from './hf/tokenizer-source';
 export { exportGguf } from './hf/gguf-export';

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '@sieve/core';
-import { loadHfModel, saveCheckpoint } from '@sieve/model';
+import { saveHfAsCheckpoint } from '@sieve/model';
 import type { ModelKind, Store } from '@sieve/store';
 import { runDirOf, storedPath } from './run-record';
 
@@ -85,7 +85,7 @@ export interface ImportHfResult {
  * config.json in meta.hfConfig so a trained model exports back as HF) and registers it.
  * Idempotent: a registered model whose checkpoint has the same source fingerprint is reused.
  * The tfjs backend must be initialised.
- * @throws InputError from loadHfModel naming the file and key/tensor that is wrong.
+ * @throws InputError from saveHfAsCheckpoint naming the file and key/tensor that is wrong.
  */
 export async function importHfModel(store: Store, o: ImportHfOptions): Promise<ImportHfResult> {
   const dir = path.resolve(o.dir);
@@ -97,16 +97,10 @@ export async function importHfModel(store: Store, o: ImportHfOptions): Promise<I
     o.log?.(`model ${modelId}: already imported from ${dir}`);
     return { modelId, outDir, alreadyImported: true };
   }
-  const m = loadHfModel(dir);
-  try {
-    const meta = { hfConfig: m.config.raw, hfSource: { ...source, arch: m.arch, dtype: m.dtype } };
-    await saveCheckpoint(outDir, { config: m.config.model, tokenizer: m.tokenizer, params: m.model.params, meta });
-    store.models.upsert({ id: modelId, kind: o.kind ?? 'imported', path: storedPath(store, outDir), config: { ...m.config.model }, parentId: null, meta });
-    o.log?.(`model ${modelId}: imported ${m.arch} from ${dir} (${m.model.paramCount().toLocaleString('en-US')} parameters, ${m.dtype} → float32)`);
-    return { modelId, outDir, alreadyImported: false };
-  } finally {
-    m.model.dispose();
-  }
+  const saved = await saveHfAsCheckpoint(dir, outDir, ({ arch, dtype }) => ({ hfSource: { ...source, arch, dtype } }));
+  store.models.upsert({ id: modelId, kind: o.kind ?? 'imported', path: storedPath(store, outDir), config: { ...saved.config }, parentId: null, meta: saved.meta });
+  o.log?.(`model ${modelId}: imported ${saved.arch} from ${dir} (${saved.paramCount.toLocaleString('en-US')} parameters, ${saved.dtype} → float32)`);
+  return { modelId, outDir, alreadyImported: false };
 }
 
 /** The source fingerprint recorded in a checkpoint's manifest (meta.hfSource), or null. */

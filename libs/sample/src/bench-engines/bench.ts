@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { InputError, mixSeed } from '@sieve/core';
 import { verifySamples } from '@sieve/dataset';
-import { CharTokenizer, createModel, cachedCheckpointGguf, defaultGgufCacheDir, exportCheckpointGguf, initBackend, loadHfModel, parseModelConfig, readCheckpointConfig, saveCheckpoint, tokenizerFromJSON } from '@sieve/model';
+import { CharTokenizer, createModel, cachedCheckpointGguf, defaultGgufCacheDir, exportCheckpointGguf, initBackend, parseModelConfig, readCheckpointConfig, saveCheckpoint, saveHfAsCheckpoint, tokenizerFromJSON } from '@sieve/model';
 import { Store } from '@sieve/store';
 import { generateQuestions } from '@sieve/tasks';
 import type { EngineConfig } from '../engines/config';
@@ -116,14 +116,9 @@ async function prepareModel(store: Store, runDir: string, model: string | undefi
   let config: Record<string, unknown>;
   let what: string;
   if (hf) {
-    const m = loadHfModel(hf);
-    try {
-      await saveCheckpoint(out, { config: m.config.model, tokenizer: m.tokenizer, params: m.model.params, meta: { hfConfig: m.config.raw } });
-    } finally {
-      m.model.dispose();
-    }
-    config = { ...m.config.model };
-    what = `${m.arch} from ${path.resolve(hf)}`;
+    const saved = await saveHfAsCheckpoint(hf, out);
+    config = { ...saved.config };
+    what = `${saved.arch} from ${path.resolve(hf)}`;
   } else if (model) {
     if (!fs.existsSync(path.join(model, 'manifest.json'))) throw new InputError(`${model} is neither a sieve checkpoint (manifest.json) nor a Hugging Face folder (config.json)`, { where: '--model' });
     fs.cpSync(model, out, { recursive: true });

@@ -12,7 +12,7 @@ import type { LlamaContextSequence, Token } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SieveError } from '@sieve/core';
 import { formatPrompt } from '@sieve/dataset';
-import { loadCheckpoint, loadHfModel, makeTiny, saveCheckpoint } from '@sieve/model';
+import { loadCheckpoint, makeTiny, saveHfAsCheckpoint } from '@sieve/model';
 import { tinyCheckpoint, useTestBackend } from '../test-helpers';
 import type { EngineSample, SamplingRequest } from './engine';
 import { openLlamaCppEngine, type LlamaCppEngineOptions, type LlamaCppSamplingEngine } from './llamacpp';
@@ -171,10 +171,8 @@ describe('llama.cpp sampling engine', () => {
   it('tiny random Qwen2 (real vocabulary, q/k/v biases): per-token log-probs equal the tfjs forward within 1e-3', async () => {
     const hfDir = path.join(tmp, 'hf');
     makeTiny(hfDir, { arch: 'qwen2', vocabFrom: QWEN_TOKENIZER_DIR, layers: 1, dim: 32, heads: 4, kvHeads: 2, mlpDim: 48, dtype: 'F32', seed: 3 });
-    const hf = loadHfModel(hfDir);
     const ckDir = path.join(tmp, 'models', 'qwen');
-    await saveCheckpoint(ckDir, { config: hf.config.model, tokenizer: hf.tokenizer, params: hf.model.params, meta: { hfConfig: hf.config.raw } });
-    hf.model.dispose();
+    await saveHfAsCheckpoint(hfDir, ckDir);
     const e = await llamaEngine({ checkpointDir: ckDir, sequences: 2 });
     const prompt = { text: formatPrompt('What is 48/2?') };
     const [samples] = await e.generate([{ ...base, maxTokens: 4, prompt, n: 2, seed: 5, topLogprobs: 2 }]);
