@@ -56,7 +56,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
       }
     });
 
-    it('the weight gradient over many rows runs as one batched product of row chunks on wasm', async () => {
+    it('the weight gradient runs as one xᵀ·dy kernel on wasm, for any row count', async () => {
       const x = rn([1536, 24], 1);
       const w = rn([24, 40], 2);
       const kernels = async (n: number): Promise<string[]> => {
@@ -65,8 +65,11 @@ for (const backend of ['cpu', 'wasm'] as const) {
         xs.dispose();
         return info.kernels.map((k) => k.name);
       };
-      expect((await kernels(1536)).includes('SieveBatchMatMul')).toBe(backend === 'wasm');
-      expect(await kernels(1031)).not.toContain('SieveBatchMatMul');
+      for (const n of [1536, 1031]) {
+        const names = await kernels(n);
+        expect(names.includes('SieveGemmTN')).toBe(backend === 'wasm');
+        expect(names).not.toContain('SieveBatchMatMul'); // no transposed chunks, no sum over chunks
+      }
     });
 
     it('bmm and bmmNT match tf.matMul gradients, small and kernel-sized batches', () => {

@@ -13,6 +13,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import './gradients';
 import { FAST_BMM_KERNEL, fastBmmAvailable } from './wasm-kernels';
+import { gemmTN, gemmTNApplies } from './wasm-gemm';
 
 type Save = (tensors: tf.Tensor[]) => void;
 type GradFn<Y> = (dy: Y, saved: tf.Tensor[]) => tf.Tensor[];
@@ -92,12 +93,14 @@ function splitKChunks(n: number): number {
  * product (dyᵀ·x)ᵀ the code used for in > out). So N is cut into c chunks of ~512 rows: c GEMMs
  * [in, N/c]·[N/c, out] as one batched product on views of x and dy (x is transposed chunk by
  * chunk), then the c partial products are summed in a fixed order (deterministic). Without equal
- * chunks, or off wasm, one GEMM.
+ * chunks, or off wasm, one GEMM. On wasm `gemmTN` computes exactly these floats in one kernel
+ * that reads x and dy in place (no transposed chunks, no packing of dy, no separate sum).
  */
 function weightGrad(x: tf.Tensor2D, dy: tf.Tensor2D): tf.Tensor2D {
   const [n, inDim] = x.shape;
   const outDim = dy.shape[1];
   const c = splitKChunks(n);
+  if (fast && gemmTNApplies(n, inDim, outDim, c)) return gemmTN(x, dy, c); // the same floats, no copies (wasm-gemm.ts)
   if (c === 1 || !fastBmmAvailable()) return tf.matMul(transpose2d(x), dy) as tf.Tensor2D; // [in, N]·[N, out]
   return tf.tidy(() => {
     const xt = transpose3(tf.reshape(x, [c, n / c, inDim]) as tf.Tensor3D); // [c, in, N/c]

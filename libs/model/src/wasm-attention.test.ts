@@ -2,19 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './backend';
 import { decodeAttentionApplies, decodeScores, decodeValues } from './wasm-attention';
-
-/** Deterministic values in [−2, 2) with a few exact zeros and negative zeros mixed in. */
-function values(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: n }, (_, i) => {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    if (i % 97 === 5) return i % 2 ? -0 : 0;
-    return (s / 2 ** 32 - 0.5) * 4;
-  });
-}
-
-/** Bits of a float array, so −0 and +0 differ. */
-const bits = (t: tf.Tensor): number[] => Array.from(new Uint32Array(Float32Array.from(t.dataSync() as Float32Array).buffer));
+import { floatBits as bits, testValues as values } from './test-helpers';
 
 describe('decode attention kernels (wasm SIMD) give the stock batched matMul bit for bit', () => {
   beforeAll(async () => {

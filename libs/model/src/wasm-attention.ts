@@ -8,14 +8,16 @@
  * multiply-add: ~40% of a decode step of the default preset's model. Here four independent sums
  * run side by side in the lanes of an f32x4, each lane adding its products in exactly the stock
  * loop's order — sequential sums over chunks of 48, each chunk added to an output that starts at
- * 0 — so every float is the same (tests compare bits with tf.matMul). No kept library compiles
- * wasm at run time and the repo has no wasm toolchain, hence the byte encoding below.
+ * 0 — so every float is the same (tests compare bits with tf.matMul). Encoded by hand (wasm-encoder.ts).
  *
  * The kernels also read and write strided views, so the scores of every cache block land in one
  * [rows, Tk] tensor and the values read their block's probabilities straight from it: no concat
  * or slice per block.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import {
+  add, f32Add, f32Load, f32Mul, f32Store, f32Zero, f32x4Add, f32x4Mul, f32x4Splat, F32, get, I32, i32, inc, ltU, moduleBytes, mul, set, shuffle, simd, uleb, V128, v128Load, v128Store, v128Zero, whileLoop, type WasmFunction,
+} from './wasm-encoder';
 
 export const DECODE_SCORES_KERNEL = 'SieveDecodeScores';
 export const DECODE_VALUES_KERNEL = 'SieveDecodeValues';
@@ -23,66 +25,13 @@ export const DECODE_VALUES_KERNEL = 'SieveDecodeValues';
 /** The stock loop kernel's chunk of the shared dimension (tfjs-backend-wasm BatchMatMul, kBlockSize). */
 const CHUNK = 48;
 
-// ---- a minimal wasm encoder ------------------------------------------------------------------
-
-const uleb = (n: number): number[] => {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return out;
-};
-const sleb = (n: number): number[] => {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && !(b & 0x40)) || (n === -1 && b & 0x40)) return [...out, b];
-    out.push(b | 0x80);
-  }
-};
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const str = (s: string): number[] => vec([...s].map((c) => [c.charCodeAt(0)]));
-
-const I32 = 0x7f;
-const V128 = 0x7b;
-const F32 = 0x7d;
-const get = (l: number): number[] => [0x20, ...uleb(l)];
-const set = (l: number): number[] => [0x21, ...uleb(l)];
-const i32 = (n: number): number[] => [0x41, ...sleb(n)];
-const add = [0x6a];
-const mul = [0x6c];
-const ltU = [0x49];
-const f32Load = [0x2a, 2, 0];
-const f32Store = [0x38, 2, 0];
-const f32Add = [0x92];
-const f32Mul = [0x94];
-const f32Zero = [0x43, 0, 0, 0, 0];
-const simd = (op: number, ...imm: number[]): number[] => [0xfd, ...uleb(op), ...imm];
-const v128Load = simd(0x00, 0, 0);
-const v128Store = simd(0x0b, 0, 0);
-const v128Zero = simd(0x0c, ...new Array<number>(16).fill(0));
-const f32x4Splat = simd(0x13);
-/** i8x16.shuffle of two f32x4 by float lanes (0–3 first operand, 4–7 second). */
-const shuffle = (l: number[]): number[] => simd(0x0d, ...l.flatMap((f) => [4 * f, 4 * f + 1, 4 * f + 2, 4 * f + 3]));
-const f32x4Add = simd(0xe4);
-const f32x4Mul = simd(0xe6);
-/** while (cond) body — cond leaves an i32. */
-const whileLoop = (cond: number[], body: number[]): number[] => [0x02, 0x40, 0x03, 0x40, ...cond, 0x45, 0x0d, 1, ...body, 0x0c, 0, 0x0b, 0x0b];
-/** local += step */
-const inc = (l: number, step: number[]): number[] => [...get(l), ...step, ...add, ...set(l)];
-
 /**
  * scores(k, q, out, n, t, hd, outStride): for row i < n and key j < t,
  * out[i·outStride + 4j] = 0 + Σ_d k[(i·t + j)·hd + d]·q[i·hd + d], summed over d in order
  * (hd ≤ 48, a multiple of 4: one chunk of the stock loop). Byte addresses. Four keys at a time:
  * their 4×4 tiles are transposed with shuffles so each lane holds one key's running sum.
  */
-function scoresBody(): number[] {
+function scoresFn(): WasmFunction {
   const [K, Q, OUT, N, T, HD, OSTRIDE] = [0, 1, 2, 3, 4, 5, 6];
   const [i, j, d, kp, qp, op, rowBytes, x] = [7, 8, 9, 10, 11, 12, 13, 14]; // i32 locals
   const [acc, r0, r1, r2, r3, t0, t1, t2, t3] = [15, 16, 17, 18, 19, 20, 21, 22, 23]; // v128
@@ -140,7 +89,7 @@ function scoresBody(): number[] {
       ...inc(i, i32(1)),
     ]),
   ];
-  return [...vec([[8, I32], [9, V128], [1, F32]]), ...code, 0x0b];
+  return { name: 'scores', params: 7, locals: [[8, I32], [9, V128], [1, F32]], code };
 }
 
 /**
@@ -149,7 +98,7 @@ function scoresBody(): number[] {
  * loop's order; out[i·hd + c] = o, or out + o when accumulate ≠ 0 (the next cache block). Byte
  * addresses. Sixteen columns (four independent f32x4 sums) at a time.
  */
-function valuesBody(): number[] {
+function valuesFn(): WasmFunction {
   const [P, V, OUT, N, W, HD, PSTRIDE, ACC] = [0, 1, 2, 3, 4, 5, 6, 7];
   const [i, c, k0, k, kEnd, pp, vp, op, x] = [8, 9, 10, 11, 12, 13, 14, 15, 16]; // i32 locals
   const o = [17, 18, 19, 20]; // v128
@@ -193,20 +142,7 @@ function valuesBody(): number[] {
       ...inc(i, i32(1)),
     ]),
   ];
-  return [...vec([[9, I32], [9, V128]]), ...code, 0x0b];
-}
-
-function moduleBytes(): Uint8Array<ArrayBuffer> {
-  const fnType = (params: number): number[] => [0x60, ...vec(new Array<number[]>(params).fill([I32])), 0];
-  const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
-    ...section(1, vec([fnType(7), fnType(8)])),
-    ...section(2, vec([[...str('env'), ...str('memory'), 0x02, 0x00, 0x01]])), // memory, min 1 page, no max
-    ...section(3, vec([[0], [1]])),
-    ...section(7, vec([[...str('scores'), 0, 0], [...str('values'), 0, 1]])),
-    ...section(10, vec([scoresBody(), valuesBody()].map((b) => [...uleb(b.length), ...b]))),
-  ];
-  return new Uint8Array(bytes);
+  return { name: 'values', params: 8, locals: [[9, I32], [9, V128]], code };
 }
 
 // ---- the tfjs kernels --------------------------------------------------------------------------
@@ -227,7 +163,7 @@ export function registerDecodeAttentionKernels(backend: unknown): boolean {
   if (!(memory instanceof WebAssembly.Memory) || typeof (backend as WasmBackend).makeOutput !== 'function') return false;
   let instance: WebAssembly.Instance;
   try {
-    instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes()), { env: { memory } });
+    instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes([scoresFn(), valuesFn()])), { env: { memory } });
   } catch {
     return false; // no wasm SIMD in this runtime: the stock kernels stay in use
   }

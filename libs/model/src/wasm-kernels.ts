@@ -13,13 +13,15 @@
  * it falls back to a loop that reaches ~3 GFLOP/s instead of ~40. This kernel runs one
  * XNNPACK GEMM per batch item on *views* of the input/output memory: it registers temporary
  * tensor ids that point inside the operands (no copies), calls the stock kernel with batch 1,
- * then unregisters them (which also frees XNNPACK's cached operator for that id).
+ * then unregisters them (which also frees XNNPACK's cached operator for that id). Where
+ * wasm-gemm.ts's NN kernel applies it replaces both (the same floats, without packing b).
  *
  * It depends on BackendWasm internals, so it feature-detects them and registers nothing if
  * they are missing; `ops.bmm` then falls back to `tf.matMul`.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { registerDecodeAttentionKernels } from './wasm-attention';
+import { gemmNNAt, registerGemmKernels } from './wasm-gemm';
 
 export const FAST_BMM_KERNEL = 'SieveBatchMatMul';
 export const GATHER_ROWS_KERNEL = 'SieveGatherRows';
@@ -77,7 +79,10 @@ export function registerWasmKernels(): boolean {
       const oData = be.dataIdMap.get(out.dataId);
       if (!aData || !bData || !oData) throw new Error(`${FAST_BMM_KERNEL}: operand not on the wasm backend`);
       if (n === 0 || m === 0 || p === 0) return out;
-      if (2 * m * k * p < MIN_FLOPS_PER_ITEM || n === 1) {
+      const small = n > 1 && 2 * m * k * p < MIN_FLOPS_PER_ITEM; // the stock loop kernel, whose floats differ from XNNPACK's
+      // Otherwise the NN kernel gives XNNPACK's floats without packing b (wasm-gemm.ts).
+      if (!small && gemmNNAt(aData.memoryOffset, bData.memoryOffset, oData.memoryOffset, n, m, k, p)) return out;
+      if (small || n === 1) {
         batchMatMul(aData.id, shapeBytes([n, m, k]), 3, bData.id, shapeBytes([n, k, p]), 3, false, false, oData.id);
         return out;
       }
@@ -131,6 +136,7 @@ export function registerWasmKernels(): boolean {
     },
   });
   registerDecodeAttentionKernels(tf.findBackend('wasm'));
+  registerGemmKernels(tf.findBackend('wasm'));
   registered = true;
   return true;
 }

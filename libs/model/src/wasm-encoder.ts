@@ -1,0 +1,91 @@
+/**
+ * A minimal WebAssembly binary encoder for the hand-written SIMD kernels (wasm-attention.ts,
+ * wasm-elementwise.ts). Why by hand: no kept library compiles wasm at run time without a large
+ * toolchain (binaryen, wabt), the repo has no wasm build step, and the kernels are a few loops.
+ * Each helper returns the bytes of one instruction or construct (WebAssembly core spec 2.0,
+ * binary format, and the fixed-width SIMD proposal's opcodes).
+ */
+
+export const uleb = (n: number): number[] => {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n) b |= 0x80;
+    out.push(b);
+  } while (n);
+  return out;
+};
+export const sleb = (n: number): number[] => {
+  const out: number[] = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && !(b & 0x40)) || (n === -1 && b & 0x40)) return [...out, b];
+    out.push(b | 0x80);
+  }
+};
+export const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+export const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+export const str = (s: string): number[] => vec([...s].map((c) => [c.charCodeAt(0)]));
+
+export const I32 = 0x7f;
+export const V128 = 0x7b;
+export const F32 = 0x7d;
+export const get = (l: number): number[] => [0x20, ...uleb(l)];
+export const set = (l: number): number[] => [0x21, ...uleb(l)];
+export const i32 = (n: number): number[] => [0x41, ...sleb(n)];
+export const add = [0x6a];
+export const sub = [0x6b];
+export const mul = [0x6c];
+export const ltU = [0x49];
+export const geU = [0x4f];
+/** select(a, b, cond): a if cond ≠ 0 else b. */
+export const select = [0x1b];
+export const f32Load = [0x2a, 2, 0];
+export const f32Store = [0x38, 2, 0];
+export const f32Add = [0x92];
+export const f32Sub = [0x93];
+export const f32Mul = [0x94];
+export const f32Zero = [0x43, 0, 0, 0, 0];
+export const simd = (op: number, ...imm: number[]): number[] => [0xfd, ...uleb(op), ...imm];
+export const v128Load = simd(0x00, 0, 0);
+export const v128Store = simd(0x0b, 0, 0);
+export const v128Zero = simd(0x0c, ...new Array<number>(16).fill(0));
+export const f32x4Splat = simd(0x13);
+/** i8x16.shuffle of two f32x4 by float lanes (0–3 first operand, 4–7 second). */
+export const shuffle = (l: number[]): number[] => simd(0x0d, ...l.flatMap((f) => [4 * f, 4 * f + 1, 4 * f + 2, 4 * f + 3]));
+export const f32x4Add = simd(0xe4);
+export const f32x4Sub = simd(0xe5);
+export const f32x4Mul = simd(0xe6);
+/** while (cond) body — cond leaves an i32. */
+export const whileLoop = (cond: number[], body: number[]): number[] => [0x02, 0x40, 0x03, 0x40, ...cond, 0x45, 0x0d, 1, ...body, 0x0c, 0, 0x0b, 0x0b];
+/** local += step */
+export const inc = (l: number, step: number[]): number[] => [...get(l), ...step, ...add, ...set(l)];
+
+export interface WasmFunction {
+  name: string;
+  /** Number of i32 parameters (every kernel takes byte addresses and sizes). */
+  params: number;
+  /** Local declarations after the parameters: [count, type] runs. */
+  locals: [number, number][];
+  code: number[];
+}
+
+/** A module importing `env.memory` (the tfjs wasm backend's) and exporting `fns` (no results). */
+export function moduleBytes(fns: readonly WasmFunction[]): Uint8Array<ArrayBuffer> {
+  const types = [...new Set(fns.map((f) => f.params))];
+  const fnType = (params: number): number[] => [0x60, ...vec(new Array<number[]>(params).fill([I32])), 0];
+  const body = (f: WasmFunction): number[] => {
+    const b = [...vec(f.locals.map(([n, t]) => [...uleb(n), t])), ...f.code, 0x0b];
+    return [...uleb(b.length), ...b];
+  };
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+    ...section(1, vec(types.map(fnType))),
+    ...section(2, vec([[...str('env'), ...str('memory'), 0x02, 0x00, 0x01]])), // memory, min 1 page, no max
+    ...section(3, vec(fns.map((f) => uleb(types.indexOf(f.params))))),
+    ...section(7, vec(fns.map((f, i) => [...str(f.name), 0, ...uleb(i)]))),
+    ...section(10, vec(fns.map(body))),
+  ]);
+}
