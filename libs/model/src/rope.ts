@@ -6,7 +6,8 @@
  * cosFull = [cos, cos], sinFull = [sin, sin].
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { rotateHalf } from './ops';
+import { fastGradsEnabled, rotateHalf } from './ops';
+import { ropeKernel, ropeKernelApplies } from './wasm-rope';
 
 export interface RopeTables {
   /** [N, 1, hd] cos of position·frequency, both halves. */
@@ -63,7 +64,22 @@ export function ropeTablePair(positions: tf.Tensor1D, headDim: number, theta: nu
   });
 }
 
+type CustomFn = Parameters<typeof tf.customGrad>[0];
+
+/** The rotation as one kernel each way on wasm (the floats of the composed path, wasm-rope.ts); tables get no gradient. */
+const ropeFused = tf.customGrad(((x: tf.Tensor3D, cos: tf.Tensor3D, sin: tf.Tensor3D, save: (t: tf.Tensor[]) => void) => {
+  save([cos, sin]);
+  return {
+    value: ropeKernel(x, cos, sin, false),
+    gradFunc: (dy: tf.Tensor3D, saved: tf.Tensor[]) => {
+      const [c, s] = saved as [tf.Tensor3D, tf.Tensor3D];
+      return [ropeKernel(dy, c, s, true), tf.zerosLike(c), tf.zerosLike(s)];
+    },
+  };
+}) as unknown as CustomFn) as unknown as (x: tf.Tensor3D, cos: tf.Tensor3D, sin: tf.Tensor3D) => tf.Tensor3D;
+
 /** Applies the rotation to x [N, H, hd] with tables for the same N positions. */
 export function applyRope(x: tf.Tensor3D, t: RopeTables): tf.Tensor3D {
+  if (fastGradsEnabled() && ropeKernelApplies(x.shape[2])) return ropeFused(x, t.cos, t.sin);
   return tf.add(tf.mul(x, t.cos), tf.mul(rotateHalf(x), t.sin));
 }

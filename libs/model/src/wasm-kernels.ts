@@ -22,6 +22,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerDecodeAttentionKernels } from './wasm-attention';
 import { gemmNNAt, registerGemmKernels } from './wasm-gemm';
+import { registerRopeKernels } from './wasm-rope';
 
 export const FAST_BMM_KERNEL = 'SieveBatchMatMul';
 export const GATHER_ROWS_KERNEL = 'SieveGatherRows';
@@ -137,6 +138,7 @@ export function registerWasmKernels(): boolean {
   });
   registerDecodeAttentionKernels(tf.findBackend('wasm'));
   registerGemmKernels(tf.findBackend('wasm'));
+  registerRopeKernels(tf.findBackend('wasm'));
   registered = true;
   return true;
 }
