@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import './gradients';
 import { FAST_BMM_KERNEL, fastBmmAvailable } from './wasm-kernels';
 import { gemmTN, gemmTNApplies } from './wasm-gemm';
+import { pointwiseApplies, rmsNormGradKernel, rmsNormKernel, swigluGradKernel, swigluKernel } from './wasm-pointwise';
 
 type Save = (tensors: tf.Tensor[]) => void;
 type GradFn<Y> = (dy: Y, saved: tf.Tensor[]) => tf.Tensor[];
@@ -205,6 +206,7 @@ function rmsNormPlain(x: tf.Tensor2D, g: tf.Tensor1D, eps: number): tf.Tensor2D 
 /** RMSNorm over the last axis: x [N, D] · rsqrt(mean(x²) + eps) · g [D]. */
 export function rmsNorm(x: tf.Tensor2D, g: tf.Tensor1D, eps: number): tf.Tensor2D {
   if (!fast) return rmsNormPlain(x, g, eps);
+  if (pointwiseApplies(x.shape[1])) return rmsNormFused(x, g, eps);
   const f = custom2((xi: tf.Tensor2D, gi: tf.Tensor1D, save) => {
     const r = tf.rsqrt(tf.add(tf.mean(tf.square(xi), -1, true), eps)); // [N, 1]
     const xhat = tf.mul(xi, r); // [N, D]
@@ -223,6 +225,36 @@ export function rmsNorm(x: tf.Tensor2D, g: tf.Tensor1D, eps: number): tf.Tensor2
   return f(x, g);
 }
 
+/** RMSNorm as one wasm kernel each way, with the floats of the composed path above (wasm-pointwise.ts). */
+function rmsNormFused(x: tf.Tensor2D, g: tf.Tensor1D, eps: number): tf.Tensor2D {
+  const f = custom2((xi: tf.Tensor2D, gi: tf.Tensor1D, save) => {
+    const [out, xhat, r] = rmsNormKernel(xi, gi, eps);
+    save([xhat, r, gi]);
+    return {
+      value: out,
+      gradFunc: (dy: tf.Tensor2D, saved) => {
+        const [sxhat, sr, sg] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+        return rmsNormGradKernel(dy, sxhat, sr, sg);
+      },
+    };
+  });
+  return f(x, g);
+}
+
+/** SwiGLU with the products and the gradient as one wasm pass each (the same floats, wasm-pointwise.ts); the sigmoid stays tfjs's. */
+const swigluFused = custom2((g: tf.Tensor2D, u: tf.Tensor2D, save) => {
+  const s = tf.sigmoid(g);
+  const [gs, out] = swigluKernel(g, s, u);
+  save([u, s, gs]);
+  return {
+    value: out,
+    gradFunc: (dy: tf.Tensor2D, saved) => {
+      const [su, ss, sgs] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+      return swigluGradKernel(dy, su, ss, sgs);
+    },
+  };
+});
+
 const swigluFast = custom2((g: tf.Tensor2D, u: tf.Tensor2D, save) => {
   const s = tf.sigmoid(g);
   const gs = tf.mul(g, s); // silu(g)
@@ -240,7 +272,7 @@ const swigluFast = custom2((g: tf.Tensor2D, u: tf.Tensor2D, save) => {
 /** SwiGLU gate: silu(g) · u, elementwise, [N, M]. */
 export function swiglu(g: tf.Tensor2D, u: tf.Tensor2D): tf.Tensor2D {
   if (!fast) return tf.mul(tf.mul(g, tf.sigmoid(g)), u) as tf.Tensor2D;
-  return swigluFast(g, u);
+  return pointwiseApplies(g.size) ? swigluFused(g, u) : swigluFast(g, u);
 }
 
 /** [hd, hd] matrix R with x·R = rotateHalf(x) = [−x2, x1] for x = [x1, x2]. */

@@ -22,6 +22,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerDecodeAttentionKernels } from './wasm-attention';
 import { gemmNNAt, registerGemmKernels } from './wasm-gemm';
+import { registerPointwiseKernels } from './wasm-pointwise';
 import { registerRopeKernels } from './wasm-rope';
 
 export const FAST_BMM_KERNEL = 'SieveBatchMatMul';
@@ -139,6 +140,7 @@ export function registerWasmKernels(): boolean {
   registerDecodeAttentionKernels(tf.findBackend('wasm'));
   registerGemmKernels(tf.findBackend('wasm'));
   registerRopeKernels(tf.findBackend('wasm'));
+  registerPointwiseKernels(tf.findBackend('wasm'));
   registered = true;
   return true;
 }
