@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import './gradients';
-import { FAST_BMM_KERNEL, fastBmmAvailable } from './wasm-kernels';
+import { bmmItemsUseGemm, FAST_BMM_KERNEL, fastBmmAvailable } from './wasm-kernels';
 import { gemmTN, gemmTNApplies } from './wasm-gemm';
 import { pointwiseApplies, rmsNormGradKernel, rmsNormKernel, swigluGradKernel, swigluKernel } from './wasm-pointwise';
 
@@ -75,6 +75,14 @@ function rawBmm(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
   return tf.matMul(a, b);
 }
 
+/** aᵀ·b per item, a [n, r, m] and b [n, r, p] → [n, m, p]: the floats of rawBmm(transpose3(a), b), read in place when the GEMM kernel applies. */
+function rawBmmTN(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
+  const [n, r, m] = a.shape;
+  const p = b.shape[2];
+  if (fast && fastBmmAvailable() && bmmItemsUseGemm(n, m, r, p) && gemmTNApplies(r, p, 1)) return gemmTN(a, b);
+  return rawBmm(transpose3(a), b);
+}
+
 /** Rows per chunk of the split-K weight gradient (512 was the fastest of 128–2048 for 4096 rows). */
 const SPLIT_K_ROWS = 512;
 
@@ -101,7 +109,7 @@ function weightGrad(x: tf.Tensor2D, dy: tf.Tensor2D): tf.Tensor2D {
   const [n, inDim] = x.shape;
   const outDim = dy.shape[1];
   const c = splitKChunks(n);
-  if (fast && gemmTNApplies(n, inDim, outDim, c)) return gemmTN(x, dy, c); // the same floats, no copies (wasm-gemm.ts)
+  if (fast && gemmTNApplies(n, outDim, c)) return gemmTN(x, dy, c); // the same floats, no copies (wasm-gemm.ts)
   if (c === 1 || !fastBmmAvailable()) return tf.matMul(transpose2d(x), dy) as tf.Tensor2D; // [in, N]·[N, out]
   return tf.tidy(() => {
     const xt = transpose3(tf.reshape(x, [c, n / c, inDim]) as tf.Tensor3D); // [c, in, N/c]
@@ -133,7 +141,7 @@ const bmmFast = custom2((a: tf.Tensor3D, b: tf.Tensor3D, save) => {
     value: rawBmm(a, b), // [n, m, p]
     gradFunc: (dy: tf.Tensor3D, saved) => {
       const [sa, sb] = saved as [tf.Tensor3D, tf.Tensor3D];
-      return [rawBmm(dy, transpose3(sb)), rawBmm(transpose3(sa), dy)];
+      return [rawBmm(dy, transpose3(sb)), rawBmmTN(sa, dy)];
     },
   };
 });
@@ -149,7 +157,7 @@ const bmmNTFast = custom2((a: tf.Tensor3D, b: tf.Tensor3D, save) => {
     value: rawBmm(a, transpose3(b)), // [n, m, p]
     gradFunc: (dy: tf.Tensor3D, saved) => {
       const [sa, sb] = saved as [tf.Tensor3D, tf.Tensor3D];
-      return [rawBmm(dy, sb), rawBmm(transpose3(dy), sa)];
+      return [rawBmm(dy, sb), rawBmmTN(dy, sa)];
     },
   };
 });

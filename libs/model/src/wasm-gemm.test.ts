@@ -50,8 +50,8 @@ describe('wasm SIMD GEMMs give XNNPACK’s floats bit for bit', () => {
     await initBackend({ prefer: 'wasm' });
   });
 
-  // [M, K, N]: odd row counts exercise the one-row tail; K = 1 and 0 the short loops.
-  const nnCases: [number, number, number][] = [[1473, 96, 256], [130, 256, 96], [7, 96, 40], [5, 1, 8], [3, 0, 16]];
+  // [M, K, N]: odd row counts exercise the one-row tail, N % 8 the 4-wide and one-column tails; K = 1 and 0 the short loops.
+  const nnCases: [number, number, number][] = [[1473, 96, 256], [130, 256, 96], [7, 96, 40], [5, 1, 8], [3, 0, 16], [94, 32, 92], [6, 40, 13], [9, 7, 3], [2, 5, 1]];
   it.each(nnCases)('tf.matMul of [M=%i, K=%i] and [K, N=%i], no transposes', (m, k, n) => {
     const before = tf.memory().numTensors;
     const a = testValues(m * k, 1);
@@ -64,8 +64,7 @@ describe('wasm SIMD GEMMs give XNNPACK’s floats bit for bit', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('the batched matMul of attention ([24, 94, 96]·[24, 96, 32]) item by item', () => {
-    const [items, m, k, n] = [24, 94, 96, 32];
+  it.each([[24, 94, 96, 32], [48, 92, 32, 92]])('the batched matMul of attention ([%i, %i, %i]·[·, ·, %i]) item by item', (items, m, k, n) => {
     const a = testValues(items * m * k, 3);
     const b = testValues(items * k * n, 4);
     const got = tf.tidy(() => tf.engine().runKernel(FAST_BMM_KERNEL, { a: tf.tensor3d(a, [items, m, k]), b: tf.tensor3d(b, [items, k, n]) }) as tf.Tensor);
@@ -73,7 +72,7 @@ describe('wasm SIMD GEMMs give XNNPACK’s floats bit for bit', () => {
     got.dispose();
   });
 
-  it('a product with N not a multiple of 8 still goes to the stock kernel and is right', () => {
+  it('a small product by hand', () => {
     const a = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);
     const b = tf.tensor2d([[1, 0, 2, 1, 0], [0, 1, 1, 0, 2], [1, 1, 0, 3, 1]]);
     expect(tf.matMul(a, b).arraySync()).toEqual([[4, 5, 4, 10, 7], [10, 11, 13, 22, 16]]); // by hand
@@ -81,9 +80,9 @@ describe('wasm SIMD GEMMs give XNNPACK’s floats bit for bit', () => {
   });
 
   // [N, in, out, chunks]: the split-K weight gradient of ops.weightGrad.
-  const tnCases: [number, number, number, number][] = [[1536, 96, 256, 3], [1472, 256, 96, 4], [768, 96, 96, 1], [4096, 40, 96, 8], [12, 4, 8, 2]];
+  const tnCases: [number, number, number, number][] = [[1536, 96, 256, 3], [1472, 256, 96, 4], [768, 96, 96, 1], [4096, 40, 96, 8], [12, 4, 8, 2], [92, 94, 32, 1], [10, 7, 16, 2]];
   it.each(tnCases)('gemmTN: xᵀ·dy for x [%i, %i], dy [·, %i] in %i chunks = per-chunk XNNPACK products summed in order', (n, inDim, outDim, chunks) => {
-    expect(gemmTNApplies(n, inDim, outDim, chunks)).toBe(true);
+    expect(gemmTNApplies(n, outDim, chunks)).toBe(true);
     const x = testValues(n * inDim, 5);
     const dy = testValues(n * outDim, 6);
     const got = tf.tidy(() => gemmTN(tf.tensor2d(x, [n, inDim]), tf.tensor2d(dy, [n, outDim]), chunks));
@@ -95,9 +94,21 @@ describe('wasm SIMD GEMMs give XNNPACK’s floats bit for bit', () => {
     got.dispose();
   });
 
+  it('gemmTN item by item: Pᵀ·dO of attention, x [48, 92, 94], dy [48, 92, 32]', () => {
+    const [items, n, inDim, outDim] = [48, 92, 94, 32];
+    const x = testValues(items * n * inDim, 7);
+    const dy = testValues(items * n * outDim, 8);
+    const got = tf.tidy(() => gemmTN(tf.tensor3d(x, [items, n, inDim]), tf.tensor3d(dy, [items, n, outDim])));
+    expect(got.shape).toEqual([items, inDim, outDim]);
+    const xt = new Float32Array(x.length);
+    for (let t = 0; t < items; t++) xt.set(chunksTransposed(x.subarray(t * n * inDim, (t + 1) * n * inDim), n, inDim, 1), t * n * inDim);
+    expect(floatBits(got)).toEqual(bitsOf(xnnpack(xt, dy, items, inDim, n, outDim)));
+    got.dispose();
+  });
+
   it('gemmTN does not apply to shapes it cannot tile', () => {
-    expect(gemmTNApplies(12, 6, 8, 1)).toBe(false); // in % 4
-    expect(gemmTNApplies(12, 8, 12, 1)).toBe(false); // out % 8
-    expect(gemmTNApplies(10, 8, 8, 3)).toBe(false); // N % chunks
+    expect(gemmTNApplies(12, 12, 1)).toBe(false); // out % 8
+    expect(gemmTNApplies(10, 8, 3)).toBe(false); // N % chunks
+    expect(gemmTNApplies(0, 8, 1)).toBe(false);
   });
 });

@@ -157,6 +157,14 @@ export function gatherRows<T extends tf.Tensor>(x: T, rows: readonly number[]): 
   return tf.tidy(() => tf.gather(x, tf.tensor1d(Int32Array.from(rows), 'int32')) as T);
 }
 
+/**
+ * Whether the batched matMul of n items [m, k]·[k, p] runs as GEMMs with XNNPACK's floats (the
+ * NN kernel or XNNPACK itself) rather than the stock loop kernel, whose sums are ordered otherwise.
+ */
+export function bmmItemsUseGemm(n: number, m: number, k: number, p: number): boolean {
+  return n === 1 || 2 * m * k * p >= MIN_FLOPS_PER_ITEM;
+}
+
 /** Whether the fast batched matMul can run on the active backend. */
 export function fastBmmAvailable(): boolean {
   return registered && tf.getBackend() === 'wasm';
