@@ -7,6 +7,7 @@
  * losses and the optimizers use. A kernel that already has a gradient is left alone.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { softmaxGradKernel } from './wasm-pointwise';
 
 type Grads = Record<string, () => tf.Tensor>;
 type Attrs = Record<string, unknown>;
@@ -181,8 +182,16 @@ const DEFS: Def[] = [
     outputsToSave: [true],
     gradFunc: (dy, s, attrs) => {
       const y = s[0] as tf.Tensor;
-      const dyy = tf.mul(dy, y);
-      return { logits: () => tf.sub(dyy, tf.mul(tf.sum(dyy, [attrs['dim'] as number], true), y)) };
+      const dim = attrs['dim'] as number;
+      const last = dim === -1 || dim === y.rank - 1;
+      return {
+        logits: () => {
+          const fused = last ? softmaxGradKernel(dy, y) : null; // one wasm pass, the same floats
+          if (fused) return fused;
+          const dyy = tf.mul(dy, y);
+          return tf.sub(dyy, tf.mul(tf.sum(dyy, [dim], true), y));
+        },
+      };
     },
   },
   {

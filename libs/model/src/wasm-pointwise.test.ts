@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './backend';
 import { rmsNorm, swiglu } from './ops';
 import { floatBits, testValues } from './test-helpers';
-import { pointwiseApplies, rmsNormGradKernel, rmsNormKernel, swigluGradKernel, swigluKernel } from './wasm-pointwise';
+import { pointwiseApplies, rmsNormGradKernel, rmsNormKernel, softmaxGradKernel, swigluGradKernel, swigluKernel } from './wasm-pointwise';
 
 describe('RMSNorm and SwiGLU kernels (wasm SIMD) give the composed tfjs ops bit for bit', () => {
   beforeAll(async () => {
@@ -54,6 +54,23 @@ describe('RMSNorm and SwiGLU kernels (wasm SIMD) give the composed tfjs ops bit 
       };
     });
     got.got.forEach((bits, i) => expect(bits).toEqual(got.want[i]));
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it.each([[[48, 92, 92]], [[5, 7]], [[3, 1, 13]]])('softmax gradient over the last axis of %j, and tf.grad through tf.softmax uses it', (shape) => {
+    const before = tf.memory().numTensors;
+    const size = shape.reduce((a, b) => a * b, 1);
+    const got = tf.tidy(() => {
+      const z = tf.tensor(testValues(size, 9), shape);
+      const dy = tf.tensor(testValues(size, 10), shape);
+      const y = tf.softmax(z);
+      const fused = softmaxGradKernel(dy, y) as tf.Tensor;
+      const dyy = tf.mul(dy, y);
+      const viaGrad = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.softmax(x), dy)))(z);
+      return [fused, tf.sub(dyy, tf.mul(tf.sum(dyy, [-1], true), y)), viaGrad].map(floatBits);
+    });
+    expect(got[0]).toEqual(got[1]);
+    expect(got[2]).toEqual(got[1]);
     expect(tf.memory().numTensors).toBe(before);
   });
 

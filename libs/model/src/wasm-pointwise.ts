@@ -1,5 +1,5 @@
 /**
- * RMSNorm and the SwiGLU gate, forward and backward, as single-pass wasm SIMD kernels
+ * RMSNorm and the SwiGLU gate, forward and backward, and softmax's gradient, as single-pass wasm SIMD kernels
  * (wasm-encoder.ts) with the floats of the composed tfjs ops in ops.ts.
  *
  * Why: composed, RMSNorm is 6 kernels forward and 9 backward, the SwiGLU gate 3 and 6, each a
@@ -12,6 +12,8 @@
  *   x̂ = x·r, out = x̂·g. Backward: d = dy·g; proj = (Σ d·x̂ in order) / D;
  *   dx = r·(d − x̂·proj); dg = Σ over rows in row order of dy·x̂ (the ones-vector GEMM of colSum).
  * - SwiGLU: gs = g·s, out = gs·u. Backward: dsilu = s + gs·(1 − s); dg = (dy·u)·dsilu; du = dy·gs.
+ * - Softmax backward (gradients.ts, last axis): s = Σ dy·y in order from 0 (the stock Sum), then
+ *   dy·y − s·y.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import {
@@ -22,6 +24,7 @@ export const RMS_NORM_KERNEL = 'SieveRmsNorm';
 export const RMS_NORM_GRAD_KERNEL = 'SieveRmsNormGrad';
 export const SWIGLU_KERNEL = 'SieveSwiglu';
 export const SWIGLU_GRAD_KERNEL = 'SieveSwigluGrad';
+export const SOFTMAX_GRAD_KERNEL = 'SieveSoftmaxGrad';
 
 const f32Div = [0x95];
 const f32Sqrt = [0x91];
@@ -101,6 +104,39 @@ function rmsBackward(): WasmFunction {
   return { name: 'rms_bwd', params: 8, locals: [[4, I32], [1, F32], [3, V128]], code };
 }
 
+/** softmax_bwd(dy, y, out, R, D): per row s = Σ dy·y in order from 0, out = dy·y − s·y (any D). */
+function softmaxBackward(): WasmFunction {
+  const [DY, Y, OUT, R, D] = [0, 1, 2, 3, 4];
+  const [n, d, row, rowBytes, vecBytes] = [5, 6, 7, 8, 9]; // i32
+  const [sum] = [10]; // f32
+  const [sv] = [11]; // v128
+  const at = (p: number): number[] => v(p, [...get(row), ...add, ...get(d)]);
+  const dyy = (load: number[], mulOp: number[]): number[] => [...at(DY), ...load, ...at(Y), ...load, ...mulOp];
+  const code = [
+    ...get(D), ...i32(4), ...mul, ...set(rowBytes),
+    ...get(D), ...i32(-4), 0x71, ...i32(4), ...mul, ...set(vecBytes), // whole f32x4 of a row, in bytes
+    ...i32(0), ...set(n),
+    ...whileLoop([...get(n), ...get(R), ...ltU], [
+      ...get(n), ...get(rowBytes), ...mul, ...set(row),
+      0x43, 0, 0, 0, 0, ...set(sum),
+      ...i32(0), ...set(d),
+      ...whileLoop([...get(d), ...get(rowBytes), ...ltU], [...get(sum), ...dyy(f32Load, f32Mul), ...f32Add, ...set(sum), ...inc(d, i32(4))]),
+      ...get(sum), ...f32x4Splat, ...set(sv),
+      ...i32(0), ...set(d),
+      ...whileLoop([...get(d), ...get(vecBytes), ...ltU], [
+        ...at(OUT), ...dyy(v128Load, f32x4Mul), ...get(sv), ...at(Y), ...v128Load, ...f32x4Mul, ...f32x4Sub, ...v128Store,
+        ...inc(d, i32(16)),
+      ]),
+      ...whileLoop([...get(d), ...get(rowBytes), ...ltU], [
+        ...at(OUT), ...dyy(f32Load, f32Mul), ...get(sum), ...at(Y), ...f32Load, ...f32Mul, 0x93, ...f32Store, // f32.sub
+        ...inc(d, i32(4)),
+      ]),
+      ...inc(n, i32(1)),
+    ]),
+  ];
+  return { name: 'softmax_bwd', params: 5, locals: [[5, I32], [1, F32], [1, V128]], code };
+}
+
 /** An elementwise pass over `size` floats (size % 4 = 0): `body(at)` stores its outputs, `at(p)` the address of the current 4 floats of pointer param p. */
 function pointwise(name: string, params: number, body: (at: (p: number) => number[]) => number[], vLocals: number): WasmFunction {
   const SIZE = params - 1;
@@ -142,7 +178,7 @@ interface WasmBackend {
 }
 
 type Fn = (...args: number[]) => void;
-let fns: { rmsForward: Fn; rmsBackward: Fn; swigluForward: Fn; swigluBackward: Fn } | null = null;
+let fns: { rmsForward: Fn; rmsBackward: Fn; swigluForward: Fn; swigluBackward: Fn; softmaxBackward: Fn } | null = null;
 
 /** Compiles the module against the wasm backend's memory and registers the four kernels; false when unavailable. */
 export function registerPointwiseKernels(backend: unknown): boolean {
@@ -150,14 +186,14 @@ export function registerPointwiseKernels(backend: unknown): boolean {
   const memory = (backend as Partial<WasmBackend> | null)?.wasm?.asm?.memory;
   if (!(memory instanceof WebAssembly.Memory) || typeof (backend as WasmBackend).makeOutput !== 'function') return false;
   try {
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes([rmsForward(), rmsBackward(), swigluForward(), swigluBackward()])), { env: { memory } });
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes([rmsForward(), rmsBackward(), swigluForward(), swigluBackward(), softmaxBackward()])), { env: { memory } });
     const fn = (name: string): Fn => instance.exports[name] as Fn;
-    fns = { rmsForward: fn('rms_fwd'), rmsBackward: fn('rms_bwd'), swigluForward: fn('swiglu_fwd'), swigluBackward: fn('swiglu_bwd') };
+    fns = { rmsForward: fn('rms_fwd'), rmsBackward: fn('rms_bwd'), swigluForward: fn('swiglu_fwd'), swigluBackward: fn('swiglu_bwd'), softmaxBackward: fn('softmax_bwd') };
   } catch {
     return false; // no wasm SIMD in this runtime: ops.ts keeps the composed path
   }
   const f = fns;
-  const kernel = (kernelName: string, run: (be: WasmBackend, inputs: tf.NamedTensorInfoMap, at: (t: tf.TensorInfo) => number, attrs: Record<string, unknown>) => tf.TensorInfo[]): void => {
+  const kernel = (kernelName: string, run: (be: WasmBackend, inputs: tf.NamedTensorInfoMap, at: (t: tf.TensorInfo) => number, attrs: Record<string, unknown>) => tf.TensorInfo | tf.TensorInfo[]): void => {
     tf.registerKernel({
       kernelName,
       backendName: 'wasm',
@@ -197,6 +233,13 @@ export function registerPointwiseKernels(backend: unknown): boolean {
     f.swigluBackward(at(dy as tf.TensorInfo), at(u as tf.TensorInfo), at(s as tf.TensorInfo), at(gs as tf.TensorInfo), at(dg), at(du), tf.util.sizeFromShape(shape));
     return [dg, du];
   });
+  kernel(SOFTMAX_GRAD_KERNEL, (be, { dy, y }, at) => {
+    const shape = (y as tf.TensorInfo).shape;
+    const d = shape[shape.length - 1] as number;
+    const out = be.makeOutput(shape, 'float32');
+    f.softmaxBackward(at(dy as tf.TensorInfo), at(y as tf.TensorInfo), at(out), tf.util.sizeFromShape(shape) / d, d);
+    return out;
+  });
   return true;
 }
 
@@ -223,4 +266,13 @@ export function swigluKernel(g: tf.Tensor2D, s: tf.Tensor2D, u: tf.Tensor2D): [t
 /** → [dg, du]. */
 export function swigluGradKernel(dy: tf.Tensor2D, u: tf.Tensor2D, s: tf.Tensor2D, gs: tf.Tensor2D): [tf.Tensor2D, tf.Tensor2D] {
   return tf.engine().runKernel(SWIGLU_GRAD_KERNEL, { dy, u, s, gs }) as unknown as [tf.Tensor2D, tf.Tensor2D];
+}
+
+/**
+ * The gradient of softmax over the last axis from its output y and dy (same shape): dy·y − (Σ dy·y)·y
+ * with the stock ops' floats; null when the kernel is unavailable here.
+ */
+export function softmaxGradKernel(dy: tf.Tensor, y: tf.Tensor): tf.Tensor | null {
+  if (fns === null || tf.getBackend() !== 'wasm' || dy.dtype !== 'float32' || y.dtype !== 'float32' || y.size === 0) return null;
+  return tf.engine().runKernel(SOFTMAX_GRAD_KERNEL, { dy, y }) as tf.Tensor;
 }
