@@ -79,7 +79,7 @@ function rawBmm(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
 function rawBmmTN(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
   const [n, r, m] = a.shape;
   const p = b.shape[2];
-  if (fast && fastBmmAvailable() && bmmItemsUseGemm(n, m, r, p) && gemmTNApplies(r, p, 1)) return gemmTN(a, b);
+  if (fast && fastBmmAvailable() && bmmItemsUseGemm(n, m, r, p) && gemmTNApplies(r, m, p, 1)) return gemmTN(a, b);
   return rawBmm(transpose3(a), b);
 }
 
@@ -109,7 +109,7 @@ function weightGrad(x: tf.Tensor2D, dy: tf.Tensor2D): tf.Tensor2D {
   const [n, inDim] = x.shape;
   const outDim = dy.shape[1];
   const c = splitKChunks(n);
-  if (fast && gemmTNApplies(n, outDim, c)) return gemmTN(x, dy, c); // the same floats, no copies (wasm-gemm.ts)
+  if (fast && gemmTNApplies(n, inDim, outDim, c)) return gemmTN(x, dy, c); // the same floats, no copies (wasm-gemm.ts)
   if (c === 1 || !fastBmmAvailable()) return tf.matMul(transpose2d(x), dy) as tf.Tensor2D; // [in, N]·[N, out]
   return tf.tidy(() => {
     const xt = transpose3(tf.reshape(x, [c, n / c, inDim]) as tf.Tensor3D); // [c, in, N/c]

@@ -16,7 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  add, f32Add, f32Load, f32Mul, f32Store, f32Zero, f32x4Add, f32x4Mul, f32x4Splat, F32, get, I32, i32, inc, ltU, moduleBytes, mul, set, shuffle, simd, uleb, V128, v128Load, v128Store, v128Zero, whileLoop, type WasmFunction,
+  add, f32Add, f32Load, f32Mul, f32Store, f32Zero, f32x4Add, f32x4Mul, f32x4Splat, F32, get, I32, i32, inc, ltU, heapOffset, instantiateOnBackend, mul, set, shuffle, simd, uleb, V128, v128Load, v128Store, v128Zero, whileLoop, type WasmBackendHeap, type WasmFunction, type WasmKernelFn,
 } from './wasm-encoder';
 
 export const DECODE_SCORES_KERNEL = 'SieveDecodeScores';
@@ -147,32 +147,16 @@ function valuesFn(): WasmFunction {
 
 // ---- the tfjs kernels --------------------------------------------------------------------------
 
-interface WasmBackend {
-  wasm: { asm?: { memory?: unknown } };
-  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
-
-type Fn = (...args: number[]) => void;
-let fns: { scores: Fn; values: Fn } | null = null;
+type WasmBackend = WasmBackendHeap;
+let fns: { scores: WasmKernelFn; values: WasmKernelFn } | null = null;
 
 /** Compiles the module against the wasm backend's memory and registers the two kernels; false when unavailable. */
 export function registerDecodeAttentionKernels(backend: unknown): boolean {
   if (fns) return true;
-  const memory = (backend as Partial<WasmBackend> | null)?.wasm?.asm?.memory;
-  if (!(memory instanceof WebAssembly.Memory) || typeof (backend as WasmBackend).makeOutput !== 'function') return false;
-  let instance: WebAssembly.Instance;
-  try {
-    instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes([scoresFn(), valuesFn()])), { env: { memory } });
-  } catch {
-    return false; // no wasm SIMD in this runtime: the stock kernels stay in use
-  }
-  fns = { scores: instance.exports['scores'] as Fn, values: instance.exports['values'] as Fn };
-  const offset = (be: WasmBackend, t: tf.TensorInfo): number => {
-    const d = be.dataIdMap.get(t.dataId);
-    if (!d) throw new Error('decode attention: operand not on the wasm backend');
-    return d.memoryOffset;
-  };
+  const exports = instantiateOnBackend(backend, [scoresFn(), valuesFn()]);
+  if (!exports) return false; // not the wasm backend, or no wasm SIMD: the stock kernels stay in use
+  fns = { scores: exports['scores'] as WasmKernelFn, values: exports['values'] as WasmKernelFn };
+  const offset = (be: WasmBackend, t: tf.TensorInfo): number => heapOffset(be, t, 'decode attention');
   const sizeOf = (t: tf.TensorInfo): number => t.shape.reduce((x, y) => x * y, 1);
   const blocksOf = (inputs: tf.NamedTensorInfoMap, prefix: string): tf.TensorInfo[] =>
     Object.keys(inputs)
@@ -193,7 +177,7 @@ export function registerDecodeAttentionKernels(backend: unknown): boolean {
       let start = 0;
       blocks.forEach((k, i) => {
         const w = widths[i] as number;
-        (fns as { scores: Fn }).scores(offset(be, k), offset(be, q), offset(be, out) + start * 4, rows, w, hd, tk * 4);
+        (fns as { scores: WasmKernelFn }).scores(offset(be, k), offset(be, q), offset(be, out) + start * 4, rows, w, hd, tk * 4);
         start += w;
       });
       return out;
@@ -213,7 +197,7 @@ export function registerDecodeAttentionKernels(backend: unknown): boolean {
       let start = 0;
       blocks.forEach((v, i) => {
         const w = sizeOf(v) / (rows * hd);
-        (fns as { values: Fn }).values(offset(be, p) + start * 4, offset(be, v), offset(be, out), rows, w, hd, tk * 4, i > 0 ? 1 : 0);
+        (fns as { values: WasmKernelFn }).values(offset(be, p) + start * 4, offset(be, v), offset(be, out), rows, w, hd, tk * 4, i > 0 ? 1 : 0);
         start += w;
       });
       return out;

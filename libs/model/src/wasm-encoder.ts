@@ -89,3 +89,36 @@ export function moduleBytes(fns: readonly WasmFunction[]): Uint8Array<ArrayBuffe
     ...section(10, vec(fns.map(body))),
   ]);
 }
+
+/** What the kernels use of tfjs-backend-wasm's BackendWasm (feature-detected: tfjs is pinned exactly). */
+export interface WasmBackendHeap {
+  wasm: { asm?: { memory?: unknown } };
+  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+  makeOutput(shape: number[], dtype: 'float32'): { dataId: object; shape: number[]; dtype: 'float32' };
+}
+
+/** The smallest module with one SIMD instruction: whether this runtime has wasm SIMD. */
+const SIMD_PROBE = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 5, 1, 0x60, 0, 1, V128, 3, 2, 1, 0, 10, 22, 1, 20, 0, ...v128Zero, 0x0b]);
+
+export type WasmKernelFn = (...args: number[]) => void;
+
+/**
+ * Compiles `fns` against the wasm backend's own memory and returns their exports by name; null when
+ * `backend` is not a BackendWasm with the expected internals or the runtime has no wasm SIMD (the
+ * callers then keep the stock kernels). A module that fails to compile is a bug here and throws.
+ */
+export function instantiateOnBackend(backend: unknown, fns: readonly WasmFunction[]): Record<string, WasmKernelFn> | null {
+  const be = backend as Partial<WasmBackendHeap> | null;
+  const memory = be?.wasm?.asm?.memory;
+  if (!(memory instanceof WebAssembly.Memory) || typeof be?.makeOutput !== 'function' || typeof be.dataIdMap?.get !== 'function') return null;
+  if (!WebAssembly.validate(SIMD_PROBE)) return null;
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes(fns)), { env: { memory } });
+  return Object.fromEntries(fns.map((f) => [f.name, instance.exports[f.name] as WasmKernelFn]));
+}
+
+/** Byte offset of a tensor's data in the wasm memory; throws when it is not on the wasm backend. */
+export function heapOffset(be: WasmBackendHeap, t: { dataId: object }, kernel: string): number {
+  const d = be.dataIdMap.get(t.dataId);
+  if (!d) throw new Error(`${kernel}: operand not on the wasm backend`);
+  return d.memoryOffset;
+}

@@ -82,7 +82,7 @@ describe('wasm SIMD GEMMs give XNNPACK’s floats bit for bit', () => {
   // [N, in, out, chunks]: the split-K weight gradient of ops.weightGrad.
   const tnCases: [number, number, number, number][] = [[1536, 96, 256, 3], [1472, 256, 96, 4], [768, 96, 96, 1], [4096, 40, 96, 8], [12, 4, 8, 2], [92, 94, 32, 1], [10, 7, 16, 2]];
   it.each(tnCases)('gemmTN: xᵀ·dy for x [%i, %i], dy [·, %i] in %i chunks = per-chunk XNNPACK products summed in order', (n, inDim, outDim, chunks) => {
-    expect(gemmTNApplies(n, outDim, chunks)).toBe(true);
+    expect(gemmTNApplies(n, inDim, outDim, chunks)).toBe(true);
     const x = testValues(n * inDim, 5);
     const dy = testValues(n * outDim, 6);
     const got = tf.tidy(() => gemmTN(tf.tensor2d(x, [n, inDim]), tf.tensor2d(dy, [n, outDim]), chunks));
@@ -107,8 +107,10 @@ describe('wasm SIMD GEMMs give XNNPACK’s floats bit for bit', () => {
   });
 
   it('gemmTN does not apply to shapes it cannot tile', () => {
-    expect(gemmTNApplies(12, 12, 1)).toBe(false); // out % 8
-    expect(gemmTNApplies(10, 8, 3)).toBe(false); // N % chunks
-    expect(gemmTNApplies(0, 8, 1)).toBe(false);
+    expect(gemmTNApplies(12, 4, 12, 1)).toBe(false); // out % 8
+    expect(gemmTNApplies(10, 4, 8, 3)).toBe(false); // N % chunks
+    expect(gemmTNApplies(0, 4, 8, 1)).toBe(false);
+    expect(gemmTNApplies(16, 256, 1032, 1)).toBe(false); // an output above 2^18 floats: the split-K XNNPACK path
+    expect(gemmTNApplies(16, 256, 1024, 1)).toBe(true);
   });
 });

@@ -17,7 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  add, f32Add, f32Load, f32Mul, F32, f32x4Add, f32x4Mul, f32x4Splat, f32x4Sub, get, I32, i32, inc, ltU, moduleBytes, mul, set, V128, v128Load, v128Store, v128Zero, whileLoop, type WasmFunction,
+  add, f32Add, f32Load, f32Mul, F32, f32x4Add, f32x4Mul, f32x4Splat, f32x4Sub, get, I32, i32, inc, ltU, heapOffset, instantiateOnBackend, mul, set, V128, v128Load, v128Store, v128Zero, whileLoop, type WasmBackendHeap, type WasmFunction, type WasmKernelFn,
 } from './wasm-encoder';
 
 export const RMS_NORM_KERNEL = 'SieveRmsNorm';
@@ -171,27 +171,17 @@ const swigluBackward = (): WasmFunction =>
     ];
   }, 2);
 
-interface WasmBackend {
-  wasm: { asm?: { memory?: unknown } };
-  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
-
-type Fn = (...args: number[]) => void;
+type WasmBackend = WasmBackendHeap;
+type Fn = WasmKernelFn;
 let fns: { rmsForward: Fn; rmsBackward: Fn; swigluForward: Fn; swigluBackward: Fn; softmaxBackward: Fn } | null = null;
 
-/** Compiles the module against the wasm backend's memory and registers the four kernels; false when unavailable. */
+/** Compiles the module against the wasm backend's memory and registers the five kernels; false when unavailable. */
 export function registerPointwiseKernels(backend: unknown): boolean {
   if (fns) return true;
-  const memory = (backend as Partial<WasmBackend> | null)?.wasm?.asm?.memory;
-  if (!(memory instanceof WebAssembly.Memory) || typeof (backend as WasmBackend).makeOutput !== 'function') return false;
-  try {
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes([rmsForward(), rmsBackward(), swigluForward(), swigluBackward(), softmaxBackward()])), { env: { memory } });
-    const fn = (name: string): Fn => instance.exports[name] as Fn;
-    fns = { rmsForward: fn('rms_fwd'), rmsBackward: fn('rms_bwd'), swigluForward: fn('swiglu_fwd'), swigluBackward: fn('swiglu_bwd'), softmaxBackward: fn('softmax_bwd') };
-  } catch {
-    return false; // no wasm SIMD in this runtime: ops.ts keeps the composed path
-  }
+  const exports = instantiateOnBackend(backend, [rmsForward(), rmsBackward(), swigluForward(), swigluBackward(), softmaxBackward()]);
+  if (!exports) return false; // not the wasm backend, or no wasm SIMD: ops.ts keeps the composed path
+  const fn = (name: string): Fn => exports[name] as Fn;
+  fns = { rmsForward: fn('rms_fwd'), rmsBackward: fn('rms_bwd'), swigluForward: fn('swiglu_fwd'), swigluBackward: fn('swiglu_bwd'), softmaxBackward: fn('softmax_bwd') };
   const f = fns;
   const kernel = (kernelName: string, run: (be: WasmBackend, inputs: tf.NamedTensorInfoMap, at: (t: tf.TensorInfo) => number, attrs: Record<string, unknown>) => tf.TensorInfo | tf.TensorInfo[]): void => {
     tf.registerKernel({
@@ -199,11 +189,7 @@ export function registerPointwiseKernels(backend: unknown): boolean {
       backendName: 'wasm',
       kernelFunc: ({ inputs, backend: b, attrs }) => {
         const be = b as unknown as WasmBackend;
-        const at = (t: tf.TensorInfo): number => {
-          const d = be.dataIdMap.get(t.dataId);
-          if (!d) throw new Error(`${kernelName}: operand not on the wasm backend`);
-          return d.memoryOffset;
-        };
+        const at = (t: tf.TensorInfo): number => heapOffset(be, t, kernelName);
         return run(be, inputs, at, attrs as Record<string, unknown>);
       },
     });

@@ -16,7 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  add, f32x4Add, f32x4Mul, get, I32, i32, inc, ltU, moduleBytes, mul, set, simd, V128, v128Load, v128Store, v128Zero, whileLoop, type WasmFunction,
+  add, f32x4Add, f32x4Mul, get, I32, i32, inc, ltU, heapOffset, instantiateOnBackend, mul, set, simd, V128, v128Load, v128Store, v128Zero, whileLoop, type WasmBackendHeap, type WasmFunction, type WasmKernelFn,
 } from './wasm-encoder';
 
 export const ROPE_KERNEL = 'SieveRope';
@@ -75,26 +75,15 @@ function ropeFn(backward: boolean): WasmFunction {
   return { name: backward ? 'rope_bwd' : 'rope_fwd', params: 7, locals: [[9, I32], [2, V128]], code };
 }
 
-interface WasmBackend {
-  wasm: { asm?: { memory?: unknown } };
-  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
-
-type Fn = (...args: number[]) => void;
-let fns: { fwd: Fn; bwd: Fn } | null = null;
+type WasmBackend = WasmBackendHeap;
+let fns: { fwd: WasmKernelFn; bwd: WasmKernelFn } | null = null;
 
 /** Compiles the module against the wasm backend's memory and registers both kernels; false when unavailable. */
 export function registerRopeKernels(backend: unknown): boolean {
   if (fns) return true;
-  const memory = (backend as Partial<WasmBackend> | null)?.wasm?.asm?.memory;
-  if (!(memory instanceof WebAssembly.Memory) || typeof (backend as WasmBackend).makeOutput !== 'function') return false;
-  try {
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes([ropeFn(false), ropeFn(true)])), { env: { memory } });
-    fns = { fwd: instance.exports['rope_fwd'] as Fn, bwd: instance.exports['rope_bwd'] as Fn };
-  } catch {
-    return false; // no wasm SIMD in this runtime: rope.ts keeps the composed path
-  }
+  const exports = instantiateOnBackend(backend, [ropeFn(false), ropeFn(true)]);
+  if (!exports) return false; // not the wasm backend, or no wasm SIMD: rope.ts keeps the composed path
+  fns = { fwd: exports['rope_fwd'] as WasmKernelFn, bwd: exports['rope_bwd'] as WasmKernelFn };
   for (const [kernelName, fn] of [[ROPE_KERNEL, fns.fwd], [ROPE_GRAD_KERNEL, fns.bwd]] as const) {
     tf.registerKernel({
       kernelName,
@@ -104,11 +93,7 @@ export function registerRopeKernels(backend: unknown): boolean {
         const x = inputs['x'] as tf.TensorInfo; // [N, H, hd]
         const [n, h, hd] = x.shape as [number, number, number];
         const out = be.makeOutput([n, h, hd], 'float32');
-        const at = (t: tf.TensorInfo): number => {
-          const d = be.dataIdMap.get(t.dataId);
-          if (!d) throw new Error(`${kernelName}: operand not on the wasm backend`);
-          return d.memoryOffset;
-        };
+        const at = (t: tf.TensorInfo): number => heapOffset(be, t, kernelName);
         fn(at(x), at(inputs['cos'] as tf.TensorInfo), at(inputs['sin'] as tf.TensorInfo), at(out), n, h, hd);
         return out;
       },
