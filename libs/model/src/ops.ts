@@ -211,76 +211,74 @@ function rmsNormPlain(x: tf.Tensor2D, g: tf.Tensor1D, eps: number): tf.Tensor2D 
   return tf.mul(tf.mul(x, r), g);
 }
 
-/** RMSNorm over the last axis: x [N, D] · rsqrt(mean(x²) + eps) · g [D]. */
-export function rmsNorm(x: tf.Tensor2D, g: tf.Tensor1D, eps: number): tf.Tensor2D {
-  if (!fast) return rmsNormPlain(x, g, eps);
-  if (pointwiseApplies(x.shape[1])) return rmsNormFused(x, g, eps);
-  const f = custom2((xi: tf.Tensor2D, gi: tf.Tensor1D, save) => {
-    const r = tf.rsqrt(tf.add(tf.mean(tf.square(xi), -1, true), eps)); // [N, 1]
-    const xhat = tf.mul(xi, r); // [N, D]
-    save([xhat, r, gi]);
-    return {
-      value: tf.mul(xhat, gi) as tf.Tensor2D,
-      gradFunc: (dy: tf.Tensor2D, saved) => {
-        const [sxhat, sr, sg] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
-        const dxhat = tf.mul(dy, sg);
-        const proj = tf.mean(tf.mul(dxhat, sxhat), -1, true); // [N, 1]
-        const dx = tf.mul(sr, tf.sub(dxhat, tf.mul(sxhat, proj)));
-        return [dx, colSum(tf.mul(dy, sxhat))];
-      },
-    };
-  });
-  return f(x, g);
+/** Composed RMSNorm forward: x [N, D], g [D] → [out, x̂] [N, D] and r [N, 1]. */
+function rmsNormForward(x: tf.Tensor2D, g: tf.Tensor1D, eps: number): [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D] {
+  const r = tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), eps)) as tf.Tensor2D; // [N, 1]
+  const xhat = tf.mul(x, r) as tf.Tensor2D; // [N, D]
+  return [tf.mul(xhat, g), xhat, r];
 }
 
-/** RMSNorm as one wasm kernel each way, with the floats of the composed path above (wasm-pointwise.ts). */
-function rmsNormFused(x: tf.Tensor2D, g: tf.Tensor1D, eps: number): tf.Tensor2D {
+/** Composed RMSNorm backward → [dx [N, D], dg [D]]. */
+function rmsNormBackward(dy: tf.Tensor2D, xhat: tf.Tensor2D, r: tf.Tensor2D, g: tf.Tensor1D): [tf.Tensor2D, tf.Tensor1D] {
+  const dxhat = tf.mul(dy, g);
+  const proj = tf.mean(tf.mul(dxhat, xhat), -1, true); // [N, 1]
+  return [tf.mul(r, tf.sub(dxhat, tf.mul(xhat, proj))), colSum(tf.mul(dy, xhat))];
+}
+
+/**
+ * RMSNorm over the last axis: x [N, D] · rsqrt(mean(x²) + eps) · g [D]. On wasm (D % 4 = 0) each
+ * direction is one kernel with the composed ops' floats (wasm-pointwise.ts).
+ */
+export function rmsNorm(x: tf.Tensor2D, g: tf.Tensor1D, eps: number): tf.Tensor2D {
+  if (!fast) return rmsNormPlain(x, g, eps);
+  const fused = pointwiseApplies(x.shape[1]);
   const f = custom2((xi: tf.Tensor2D, gi: tf.Tensor1D, save) => {
-    const [out, xhat, r] = rmsNormKernel(xi, gi, eps);
+    const [out, xhat, r] = fused ? rmsNormKernel(xi, gi, eps) : rmsNormForward(xi, gi, eps);
     save([xhat, r, gi]);
     return {
       value: out,
       gradFunc: (dy: tf.Tensor2D, saved) => {
         const [sxhat, sr, sg] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
-        return rmsNormGradKernel(dy, sxhat, sr, sg);
+        return fused ? rmsNormGradKernel(dy, sxhat, sr, sg) : rmsNormBackward(dy, sxhat, sr, sg);
       },
     };
   });
   return f(x, g);
 }
 
-/** SwiGLU with the products and the gradient as one wasm pass each (the same floats, wasm-pointwise.ts); the sigmoid stays tfjs's. */
-const swigluFused = custom2((g: tf.Tensor2D, u: tf.Tensor2D, save) => {
-  const s = tf.sigmoid(g);
-  const [gs, out] = swigluKernel(g, s, u);
-  save([u, s, gs]);
-  return {
-    value: out,
-    gradFunc: (dy: tf.Tensor2D, saved) => {
-      const [su, ss, sgs] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-      return swigluGradKernel(dy, su, ss, sgs);
-    },
-  };
-});
+/**
+ * SwiGLU with custom gradients: s = sigmoid(g) from tfjs, then gs = g·s, out = gs·u; backward
+ * dsilu = s + gs·(1 − s). On wasm the products and the backward are one kernel each with these
+ * ops' floats (wasm-pointwise.ts).
+ */
+function swigluProducts(g: tf.Tensor2D, s: tf.Tensor2D, u: tf.Tensor2D): [tf.Tensor2D, tf.Tensor2D] {
+  const gs = tf.mul(g, s) as tf.Tensor2D; // silu(g)
+  return [gs, tf.mul(gs, u) as tf.Tensor2D];
+}
 
-const swigluFast = custom2((g: tf.Tensor2D, u: tf.Tensor2D, save) => {
-  const s = tf.sigmoid(g);
-  const gs = tf.mul(g, s); // silu(g)
-  save([u, s, gs]);
-  return {
-    value: tf.mul(gs, u) as tf.Tensor2D,
-    gradFunc: (dy: tf.Tensor2D, saved) => {
-      const [su, ss, sgs] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-      const dsilu = tf.add(ss, tf.mul(sgs, tf.sub(1, ss))); // silu'(g) = s + g·s·(1 − s)
-      return [tf.mul(tf.mul(dy, su), dsilu), tf.mul(dy, sgs)];
-    },
-  };
-});
+function swigluCustom(fused: boolean): (g: tf.Tensor2D, u: tf.Tensor2D) => tf.Tensor2D {
+  return custom2((g: tf.Tensor2D, u: tf.Tensor2D, save) => {
+    const s = tf.sigmoid(g) as tf.Tensor2D;
+    const [gs, out] = fused ? swigluKernel(g, s, u) : swigluProducts(g, s, u);
+    save([u, s, gs]);
+    return {
+      value: out,
+      gradFunc: (dy: tf.Tensor2D, saved) => {
+        const [su, ss, sgs] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+        if (fused) return swigluGradKernel(dy, su, ss, sgs);
+        const dsilu = tf.add(ss, tf.mul(sgs, tf.sub(1, ss))); // silu'(g) = s + g·s·(1 − s)
+        return [tf.mul(tf.mul(dy, su), dsilu), tf.mul(dy, sgs)];
+      },
+    };
+  });
+}
+const swigluFused = swigluCustom(true);
+const swigluComposed = swigluCustom(false);
 
 /** SwiGLU gate: silu(g) · u, elementwise, [N, M]. */
 export function swiglu(g: tf.Tensor2D, u: tf.Tensor2D): tf.Tensor2D {
   if (!fast) return tf.mul(tf.mul(g, tf.sigmoid(g)), u) as tf.Tensor2D;
-  return pointwiseApplies(g.size) ? swigluFused(g, u) : swigluFast(g, u);
+  return pointwiseApplies(g.size) ? swigluFused(g, u) : swigluComposed(g, u);
 }
 
 /** [hd, hd] matrix R with x·R = rotateHalf(x) = [−x2, x1] for x = [x1, x2]. */

@@ -48,9 +48,19 @@ export const f32Add = [0x92];
 export const f32Sub = [0x93];
 export const f32Mul = [0x94];
 export const f32Zero = [0x43, 0, 0, 0, 0];
+export const f32One = [0x43, 0x00, 0x00, 0x80, 0x3f];
+export const f32Div = [0x95];
+export const f32Sqrt = [0x91];
+export const f32ConvertI32U = [0xb3];
+/** f32.reinterpret_i32: an f32 from its bits (how a float parameter reaches an i32-only signature). */
+export const f32FromBits = [0xbe];
+/** i32.and */
+export const and = [0x71];
 export const simd = (op: number, ...imm: number[]): number[] => [0xfd, ...uleb(op), ...imm];
 export const v128Load = simd(0x00, 0, 0);
 export const v128Store = simd(0x0b, 0, 0);
+export const v128LoadAt = (offset: number): number[] => simd(0x00, 0, offset);
+export const v128StoreAt = (offset: number): number[] => simd(0x0b, 0, offset);
 export const v128Zero = simd(0x0c, ...new Array<number>(16).fill(0));
 export const f32x4Splat = simd(0x13);
 /** i8x16.shuffle of two f32x4 by float lanes (0–3 first operand, 4–7 second). */
@@ -58,6 +68,7 @@ export const shuffle = (l: number[]): number[] => simd(0x0d, ...l.flatMap((f) =>
 export const f32x4Add = simd(0xe4);
 export const f32x4Sub = simd(0xe5);
 export const f32x4Mul = simd(0xe6);
+export const f32x4Neg = simd(0xe1);
 /** while (cond) body — cond leaves an i32. */
 export const whileLoop = (cond: number[], body: number[]): number[] => [0x02, 0x40, 0x03, 0x40, ...cond, 0x45, 0x0d, 1, ...body, 0x0c, 0, 0x0b, 0x0b];
 /** local += step */

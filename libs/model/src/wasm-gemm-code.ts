@@ -5,12 +5,9 @@
  * the floats are XNNPACK's. Tiles of 4 rows × 8 columns keep 8 f32x4 accumulators in registers.
  */
 import {
-  add, f32Add, f32Load, f32Mul, f32Store, F32, f32x4Add, f32x4Mul, f32x4Splat, get, I32, i32, inc, ltU, mul, set, shuffle, simd, V128, v128Load, v128Store, v128Zero, whileLoop, type WasmFunction,
+  add, and, f32Add, f32Load, f32Mul, f32Store, f32Zero, F32, f32x4Add, f32x4Mul, f32x4Splat, get, I32, i32, inc, ltU, mul, set, shuffle, V128, v128Load, v128LoadAt, v128Store, v128StoreAt, v128Zero, whileLoop, type WasmFunction,
 } from './wasm-encoder';
 
-const v128LoadAt = (offset: number): number[] => simd(0x00, 0, offset);
-const v128StoreAt = (offset: number): number[] => simd(0x0b, 0, offset);
-const f32ZeroConst = [0x43, 0, 0, 0, 0];
 const range = (n: number): number[] => [...Array(n).keys()];
 /** addr + i·stride (i a constant, stride a local) */
 const offsetRows = (addr: number[], i: number, stride: number): number[] => [...addr, ...(i ? [...i32(i), ...get(stride), ...mul, ...add] : [])];
@@ -71,7 +68,7 @@ export function nnFn(): WasmFunction {
   ];
   /** r rows × 1 column, scalar */
   const column = (r: number): number[] => [
-    ...range(r).flatMap((i) => [...f32ZeroConst, ...set(sacc[i] as number)]),
+    ...range(r).flatMap((i) => [...f32Zero, ...set(sacc[i] as number)]),
     ...start,
     ...whileLoop([...get(k), ...get(K), ...ltU], [
       ...get(bp), ...f32Load, ...set(bs),
@@ -91,7 +88,7 @@ export function nnFn(): WasmFunction {
   const code = [
     ...get(K), ...i32(4), ...mul, ...set(rowA),
     ...get(N), ...i32(4), ...mul, ...set(rowB),
-    ...get(M), ...i32(-4), 0x71, ...set(mTiles), // M rounded down to a multiple of 4 (i32.and)
+    ...get(M), ...i32(-4), ...and, ...set(mTiles), // M rounded down to a multiple of 4 (i32.and)
     ...i32(0), ...set(t),
     ...whileLoop([...get(t), ...get(BATCH), ...ltU], [
       ...get(A), ...get(t), ...get(M), ...mul, ...get(rowA), ...mul, ...add, ...set(aBase),
@@ -155,7 +152,7 @@ export function tnFn(): WasmFunction {
   const code = [
     ...get(I), ...i32(4), ...mul, ...set(rowX),
     ...get(J), ...i32(4), ...mul, ...set(rowD),
-    ...get(I), ...i32(-4), 0x71, ...set(iTiles), // I rounded down to a multiple of 4 (i32.and)
+    ...get(I), ...i32(-4), ...and, ...set(iTiles), // I rounded down to a multiple of 4 (i32.and)
     ...i32(0), ...set(t),
     ...whileLoop([...get(t), ...get(BATCH), ...ltU], [
       ...get(OUT), ...get(t), ...get(I), ...mul, ...get(rowD), ...mul, ...add, ...set(oBase),

@@ -17,7 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  add, f32Add, f32Load, f32Mul, F32, f32x4Add, f32x4Mul, f32x4Splat, f32x4Sub, get, I32, i32, inc, ltU, heapOffset, instantiateOnBackend, mul, set, V128, v128Load, v128Store, v128Zero, whileLoop, type WasmBackendHeap, type WasmFunction, type WasmKernelFn,
+  add, and, f32Add, f32ConvertI32U, f32Div, f32FromBits, f32Load, f32Mul, f32One, f32Sqrt, f32Store, f32Sub, f32Zero, F32, f32x4Add, f32x4Mul, f32x4Splat, f32x4Sub, get, I32, i32, inc, ltU, heapOffset, instantiateOnBackend, mul, set, V128, v128Load, v128Store, v128Zero, whileLoop, type WasmBackendHeap, type WasmFunction, type WasmKernelFn,
 } from './wasm-encoder';
 
 export const RMS_NORM_KERNEL = 'SieveRmsNorm';
@@ -26,13 +26,17 @@ export const SWIGLU_KERNEL = 'SieveSwiglu';
 export const SWIGLU_GRAD_KERNEL = 'SieveSwigluGrad';
 export const SOFTMAX_GRAD_KERNEL = 'SieveSoftmaxGrad';
 
-const f32Div = [0x95];
-const f32Sqrt = [0x91];
-const f32One = [0x43, 0x00, 0x00, 0x80, 0x3f];
-const f32ConvertI32U = [0xb3];
-const f32FromBits = [0xbe]; // f32.reinterpret_i32
-const f32Store = [0x38, 2, 0];
 const v = (p: number, off: number[]): number[] => [...get(p), ...off, ...add];
+
+/**
+ * sum = 0 + term(d = 0) + term(d = 4) + … over one row of rowBytes bytes, one float at a time in
+ * order (the stock Sum and Mean kernels' order); `term` leaves the f32 for byte offset d.
+ */
+const orderedRowSum = (sum: number, d: number, rowBytes: number, term: number[]): number[] => [
+  ...f32Zero, ...set(sum),
+  ...i32(0), ...set(d),
+  ...whileLoop([...get(d), ...get(rowBytes), ...ltU], [...get(sum), ...term, ...f32Add, ...set(sum), ...inc(d, i32(4))]),
+];
 
 /** rms_fwd(x, g, out, xhat, r, N, D, epsBits): x, out, xhat [N, D]; g [D]; r [N]; D % 4 = 0. */
 function rmsForward(): WasmFunction {
@@ -46,12 +50,7 @@ function rmsForward(): WasmFunction {
     ...i32(0), ...set(n),
     ...whileLoop([...get(n), ...get(N), ...ltU], [
       ...get(n), ...get(rowBytes), ...mul, ...set(row),
-      0x43, 0, 0, 0, 0, ...set(sum),
-      ...i32(0), ...set(d),
-      ...whileLoop([...get(d), ...get(rowBytes), ...ltU], [
-        ...get(sum), ...at(X), ...f32Load, ...at(X), ...f32Load, ...f32Mul, ...f32Add, ...set(sum),
-        ...inc(d, i32(4)),
-      ]),
+      ...orderedRowSum(sum, d, rowBytes, [...at(X), ...f32Load, ...at(X), ...f32Load, ...f32Mul]), // Σ x·x
       // r = 1 / sqrt(sum / D + eps)
       ...f32One, ...get(sum), ...get(D), ...f32ConvertI32U, ...f32Div, ...get(EPS), ...f32FromBits, ...f32Add, ...f32Sqrt, ...f32Div, ...set(rr),
       ...get(R), ...get(n), ...i32(4), ...mul, ...add, ...get(rr), ...f32Store,
@@ -83,12 +82,7 @@ function rmsBackward(): WasmFunction {
     ...i32(0), ...set(n),
     ...whileLoop([...get(n), ...get(N), ...ltU], [
       ...get(n), ...get(rowBytes), ...mul, ...set(row),
-      0x43, 0, 0, 0, 0, ...set(sum),
-      ...i32(0), ...set(d),
-      ...whileLoop([...get(d), ...get(rowBytes), ...ltU], [
-        ...get(sum), ...at(DY), ...f32Load, ...v(G, get(d)), ...f32Load, ...f32Mul, ...at(XHAT), ...f32Load, ...f32Mul, ...f32Add, ...set(sum),
-        ...inc(d, i32(4)),
-      ]),
+      ...orderedRowSum(sum, d, rowBytes, [...at(DY), ...f32Load, ...v(G, get(d)), ...f32Load, ...f32Mul, ...at(XHAT), ...f32Load, ...f32Mul]), // Σ (dy·g)·x̂
       ...get(sum), ...get(D), ...f32ConvertI32U, ...f32Div, ...f32x4Splat, ...set(proj),
       ...get(R), ...get(n), ...i32(4), ...mul, ...add, ...f32Load, ...f32x4Splat, ...set(rv),
       ...i32(0), ...set(d),
@@ -114,13 +108,11 @@ function softmaxBackward(): WasmFunction {
   const dyy = (load: number[], mulOp: number[]): number[] => [...at(DY), ...load, ...at(Y), ...load, ...mulOp];
   const code = [
     ...get(D), ...i32(4), ...mul, ...set(rowBytes),
-    ...get(D), ...i32(-4), 0x71, ...i32(4), ...mul, ...set(vecBytes), // whole f32x4 of a row, in bytes
+    ...get(D), ...i32(-4), ...and, ...i32(4), ...mul, ...set(vecBytes), // whole f32x4 of a row, in bytes
     ...i32(0), ...set(n),
     ...whileLoop([...get(n), ...get(R), ...ltU], [
       ...get(n), ...get(rowBytes), ...mul, ...set(row),
-      0x43, 0, 0, 0, 0, ...set(sum),
-      ...i32(0), ...set(d),
-      ...whileLoop([...get(d), ...get(rowBytes), ...ltU], [...get(sum), ...dyy(f32Load, f32Mul), ...f32Add, ...set(sum), ...inc(d, i32(4))]),
+      ...orderedRowSum(sum, d, rowBytes, dyy(f32Load, f32Mul)), // Σ dy·y
       ...get(sum), ...f32x4Splat, ...set(sv),
       ...i32(0), ...set(d),
       ...whileLoop([...get(d), ...get(vecBytes), ...ltU], [
@@ -128,7 +120,7 @@ function softmaxBackward(): WasmFunction {
         ...inc(d, i32(16)),
       ]),
       ...whileLoop([...get(d), ...get(rowBytes), ...ltU], [
-        ...at(OUT), ...dyy(f32Load, f32Mul), ...get(sum), ...at(Y), ...f32Load, ...f32Mul, 0x93, ...f32Store, // f32.sub
+        ...at(OUT), ...dyy(f32Load, f32Mul), ...get(sum), ...at(Y), ...f32Load, ...f32Mul, ...f32Sub, ...f32Store,
         ...inc(d, i32(4)),
       ]),
       ...inc(n, i32(1)),

@@ -16,13 +16,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  add, f32x4Add, f32x4Mul, get, I32, i32, inc, ltU, heapOffset, instantiateOnBackend, mul, set, simd, V128, v128Load, v128Store, v128Zero, whileLoop, type WasmBackendHeap, type WasmFunction, type WasmKernelFn,
+  add, f32x4Add, f32x4Mul, f32x4Neg, get, I32, i32, inc, ltU, heapOffset, instantiateOnBackend, mul, set, sub, V128, v128Load, v128Store, v128Zero, whileLoop, type WasmBackendHeap, type WasmFunction, type WasmKernelFn,
 } from './wasm-encoder';
 
 export const ROPE_KERNEL = 'SieveRope';
 export const ROPE_GRAD_KERNEL = 'SieveRopeGrad';
 
-const f32x4Neg = simd(0xe1);
 
 /**
  * `rope_fwd|rope_bwd(x, cos, sin, out, N, H, hd)`: x, out [N, H, hd]; cos, sin [N, hd]; byte
@@ -35,7 +34,7 @@ function ropeFn(backward: boolean): WasmFunction {
   const at = (p: number): number[] => [...get(p), ...get(d), ...add];
   const load = (p: number, shift: number[]): number[] => [...at(p), ...shift, ...v128Load];
   const plusHalf = [...get(halfBytes), ...add];
-  const minusHalf = [...get(halfBytes), 0x6b]; // i32.sub
+  const minusHalf = [...get(halfBytes), ...sub];
   // sign·(source) for the element block at d: from d + half negated in the first half, from d − half in the second.
   const partner = (src: (shift: number[]) => number[]): number[] => [
     ...get(d), ...get(halfBytes), ...ltU, 0x04, V128,

@@ -1,26 +1,19 @@
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CharTokenizer, createModel, type Transformer } from '@sieve/model';
+import { createModel, type Transformer } from '@sieve/model';
 import { collate, collatePairs } from './batch';
 import { disposeGrads, type Grads } from './clip';
-import { encodeExample } from './examples';
 import { accumulateGrads } from './loop';
 import type { ObjectiveContext } from './objective';
 import type { TrainMethod } from './methods';
 import { trainModel } from './train-model';
-import { makeFixture, maxParamDiff, paramsOf, TINY_CONFIG, useBackend, type Fixture } from './test-helpers';
+import { makeFixture, maxParamDiff, MIXED_ITEMS, mixedPairs, mixedSeqs, mixedTokenizer, paramsOf, TINY_CONFIG, useBackend, type Fixture } from './test-helpers';
 
 // Responses of different lengths, so the two micro-batches hold different numbers of loss tokens.
-const ITEMS = [
-  { prompt: 'Q: a\nA: ', response: 'b', rejected: 'cc' },
-  { prompt: 'Q: bb\nA: ', response: 'cabca', rejected: 'a' },
-  { prompt: 'Q: c\nA: ', response: 'ab', rejected: 'bca' },
-  { prompt: 'Q: abc\nA: ', response: 'cbacbab', rejected: 'ab' },
-];
-const tok = CharTokenizer.fromCorpus(ITEMS.flatMap((i) => [i.prompt, i.response, i.rejected]));
-const seqs = ITEMS.map((i) => encodeExample(tok, i.prompt, i.response, 24));
-const pairs = ITEMS.map((i) => ({ chosen: encodeExample(tok, i.prompt, i.response, 24), rejected: encodeExample(tok, i.prompt, i.rejected, 24) }));
+const tok = mixedTokenizer;
+const seqs = mixedSeqs();
+const pairs = mixedPairs();
 
 function flat(g: Grads): Map<string, Float32Array> {
   return new Map(Object.entries(g).map(([k, t]) => [k, new Float32Array(t.dataSync())]));
@@ -90,7 +83,7 @@ describe('trainModel with accumulation', () => {
   afterEach(() => fx?.cleanup());
 
   it('3 updates of 2 × 2 examples end where 3 updates of 1 × 4 do', async () => {
-    fx = await makeFixture({ items: ITEMS });
+    fx = await makeFixture({ items: MIXED_ITEMS });
     const run = async (name: string, batchSize: number, gradAccum: number) => {
       const outDir = path.join(fx!.dir, 'models', name);
       await trainModel(fx!.store, { runName: name, method: 'sft', dataset: { name: 'tiny' }, from: 'base', outDir, steps: 3, batchSize, gradAccum, lr: 1e-2, warmupSteps: 0, evalEvery: 0, checkpointEvery: 0 });

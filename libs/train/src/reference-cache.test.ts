@@ -1,26 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CharTokenizer, createModel, type Transformer } from '@sieve/model';
+import { createModel, type Transformer } from '@sieve/model';
 import { collate, collatePairs, type TokenBatch } from './batch';
 import { disposeGrads } from './clip';
-import { encodeExample, type SeqExample } from './examples';
+import type { SeqExample } from './examples';
 import { microEval, microGrads, type ObjectiveContext } from './objective';
 import type { TrainMethod } from './methods';
 import { cacheReference, MAX_CACHED_LOGITS_BYTES } from './reference-cache';
-import { maxParamDiff, TINY_CONFIG, useBackend } from './test-helpers';
+import { maxParamDiff, mixedPairs, mixedSeqs, mixedTokenizer, TINY_CONFIG, useBackend } from './test-helpers';
 
 // Lengths differ, so the batches below pad rows to other lengths than the cache's chunks did.
-const ITEMS = [
-  { prompt: 'Q: a\nA: ', response: 'b', rejected: 'cc' },
-  { prompt: 'Q: bb\nA: ', response: 'cabca', rejected: 'a' },
-  { prompt: 'Q: c\nA: ', response: 'ab', rejected: 'bca' },
-  { prompt: 'Q: abc\nA: ', response: 'cbacbab', rejected: 'ab' },
-];
-const tok = CharTokenizer.fromCorpus(ITEMS.flatMap((i) => [i.prompt, i.response, i.rejected]));
+const tok = mixedTokenizer;
+const seqs = mixedSeqs;
+const pairs = mixedPairs;
 const OPTS = { dftMinProb: 0, iwMaxWeight: 16, dpoBeta: 0.5, asftKl: 0.2 };
-
-const seqs = (): SeqExample[] => ITEMS.map((i) => encodeExample(tok, i.prompt, i.response, 24));
-const pairs = () => ITEMS.map((i) => ({ chosen: encodeExample(tok, i.prompt, i.response, 24), rejected: encodeExample(tok, i.prompt, i.rejected, 24) }));
 
 function gradsOf(ctx: ObjectiveContext, b: TokenBatch): { grads: Map<string, Float32Array>; loss: number } {
   const { grads, out } = microGrads(ctx, b, 1);

@@ -9,6 +9,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { expect } from 'vitest';
 import { CharTokenizer, createModel, initBackend, loadCheckpoint, saveCheckpoint, type ModelConfigInput, type Tokenizer, type Transformer } from '@sieve/model';
 import { Store } from '@sieve/store';
+import { encodeExample, type SeqExample } from './examples';
 
 /** Selects the wasm backend, or the cpu one if wasm cannot start. */
 export async function useTestBackend(): Promise<string> {
@@ -107,6 +108,21 @@ export const TINY_ITEMS = [
   { prompt: 'Q: hat\nA: ', response: 'tah', rejected: 'hta' },
   { prompt: 'Q: bus\nA: ', response: 'sub', rejected: 'bsu' },
 ];
+
+/** Four items whose prompts and responses differ in length, so micro-batches pad differently and hold different numbers of loss tokens. */
+export const MIXED_ITEMS = [
+  { prompt: 'Q: a\nA: ', response: 'b', rejected: 'cc' },
+  { prompt: 'Q: bb\nA: ', response: 'cabca', rejected: 'a' },
+  { prompt: 'Q: c\nA: ', response: 'ab', rejected: 'bca' },
+  { prompt: 'Q: abc\nA: ', response: 'cbacbab', rejected: 'ab' },
+];
+/** The character tokenizer of MIXED_ITEMS. */
+export const mixedTokenizer = CharTokenizer.fromCorpus(MIXED_ITEMS.flatMap((i) => [i.prompt, i.response, i.rejected]));
+/** MIXED_ITEMS encoded (fresh objects on each call: the reference cache writes into them). */
+export const mixedSeqs = (): SeqExample[] => MIXED_ITEMS.map((i) => encodeExample(mixedTokenizer, i.prompt, i.response, 24));
+/** MIXED_ITEMS as dpo pairs (fresh objects on each call). */
+export const mixedPairs = (): { chosen: SeqExample; rejected: SeqExample }[] =>
+  MIXED_ITEMS.map((i) => ({ chosen: encodeExample(mixedTokenizer, i.prompt, i.response, 24), rejected: encodeExample(mixedTokenizer, i.prompt, i.rejected, 24) }));
 
 export const TINY_CONFIG: Omit<ModelConfigInput, 'vocabSize'> = { dim: 32, layers: 1, heads: 2, kvHeads: 1, mlpDim: 64, contextLength: 24 };
 
