@@ -29,3 +29,32 @@ export function testValues(n: number, seed: number): Float32Array {
 
 /** Bits of a float tensor's values, so −0 and +0 differ. */
 export const floatBits = (t: tf.Tensor): number[] => Array.from(new Uint32Array(Float32Array.from(t.dataSync() as Float32Array).buffer));
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+/** The float32 next to r (a float32) towards `towards`. */
+function nextFloat32(r: number, towards: number): number {
+  if (r === 0) return towards > 0 ? 2 ** -149 : -(2 ** -149);
+  f32[0] = r;
+  u32[0] = (u32[0] as number) + ((towards > r) === (r > 0) ? 1 : -1); // away from zero: +1 on the magnitude
+  return f32[0] as number;
+}
+
+/**
+ * fma(a, b, c) = a·b + c rounded once to float32 (IEEE 754 fusedMultiplyAdd), for float32 inputs;
+ * an independent reference for the wasm kernels' f32x4.relaxed_madd. a·b is exact in a double
+ * (24 + 24 bits); p + c is rounded to a double with its error e kept exactly (Knuth's TwoSum), and
+ * rounding that double to float32 is wrong only when it lies exactly halfway between two floats
+ * while e ≠ 0: then p + c is on e's side of the midpoint.
+ */
+export function fmaf(a: number, b: number, c: number): number {
+  const p = a * b;
+  const s = p + c;
+  const bv = s - p;
+  const e = p - (s - bv) + (c - bv);
+  const r = Math.fround(s);
+  if (e === 0 || r === s || !Number.isFinite(s)) return r;
+  const r2 = nextFloat32(r, s);
+  if ((r + r2) / 2 !== s) return r; // not a tie: the double's rounding is the exact sum's
+  return e > 0 === r2 > r ? r2 : r;
+}

@@ -1,9 +1,9 @@
 /**
  * A minimal WebAssembly binary encoder for the hand-written SIMD kernels (wasm-attention.ts,
- * wasm-elementwise.ts). Why by hand: no kept library compiles wasm at run time without a large
- * toolchain (binaryen, wabt), the repo has no wasm build step, and the kernels are a few loops.
- * Each helper returns the bytes of one instruction or construct (WebAssembly core spec 2.0,
- * binary format, and the fixed-width SIMD proposal's opcodes).
+ * wasm-gemm-code.ts, wasm-rope.ts, wasm-pointwise.ts). Why by hand: no kept library compiles wasm
+ * at run time without a large toolchain (binaryen, wabt), the repo has no wasm build step, and the
+ * kernels are a few loops. Each helper returns the bytes of one instruction or construct
+ * (WebAssembly core spec 2.0, binary format; the fixed-width and relaxed SIMD proposals' opcodes).
  */
 
 export const uleb = (n: number): number[] => {
@@ -56,6 +56,8 @@ export const f32ConvertI32U = [0xb3];
 export const f32FromBits = [0xbe];
 /** i32.and */
 export const and = [0x71];
+/** i32.rem_u */
+export const remU = [0x70];
 export const simd = (op: number, ...imm: number[]): number[] => [0xfd, ...uleb(op), ...imm];
 export const v128Load = simd(0x00, 0, 0);
 export const v128Store = simd(0x0b, 0, 0);
@@ -63,12 +65,15 @@ export const v128LoadAt = (offset: number): number[] => simd(0x00, 0, offset);
 export const v128StoreAt = (offset: number): number[] => simd(0x0b, 0, offset);
 export const v128Zero = simd(0x0c, ...new Array<number>(16).fill(0));
 export const f32x4Splat = simd(0x13);
+export const f32x4ExtractLane = (lane: number): number[] => simd(0x1f, lane);
 /** i8x16.shuffle of two f32x4 by float lanes (0–3 first operand, 4–7 second). */
 export const shuffle = (l: number[]): number[] => simd(0x0d, ...l.flatMap((f) => [4 * f, 4 * f + 1, 4 * f + 2, 4 * f + 3]));
 export const f32x4Add = simd(0xe4);
 export const f32x4Sub = simd(0xe5);
 export const f32x4Mul = simd(0xe6);
 export const f32x4Neg = simd(0xe1);
+/** f32x4.relaxed_madd(a, b, c) = a·b + c (relaxed SIMD): one rounding where the CPU has FMA, else two. */
+export const f32x4RelaxedMadd = simd(0x105);
 /** while (cond) body — cond leaves an i32. */
 export const whileLoop = (cond: number[], body: number[]): number[] => [0x02, 0x40, 0x03, 0x40, ...cond, 0x45, 0x0d, 1, ...body, 0x0c, 0, 0x0b, 0x0b];
 /** local += step */
@@ -110,6 +115,25 @@ export interface WasmBackendHeap {
 
 /** The smallest module with one SIMD instruction: whether this runtime has wasm SIMD. */
 const SIMD_PROBE = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 5, 1, 0x60, 0, 1, V128, 3, 2, 1, 0, 10, 22, 1, 20, 0, ...v128Zero, 0x0b]);
+
+/** A function returning f32x4.relaxed_madd of three zero vectors: whether this runtime has relaxed SIMD. */
+const RELAXED_SIMD_PROBE = ((): Uint8Array<ArrayBuffer> => {
+  const body = [0, ...v128Zero, ...v128Zero, ...v128Zero, ...f32x4RelaxedMadd, 0x0b];
+  return new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 5, 1, 0x60, 0, 1, V128, 3, 2, 1, 0, 10, body.length + 2, 1, body.length, ...body]);
+})();
+
+/**
+ * Whether wasm relaxed SIMD (f32x4.relaxed_madd) compiles here. Node 20's V8 (11.3) has it behind
+ * `--experimental-wasm-relaxed-simd`, which this turns on (a wasm feature flag, read when a
+ * module is validated; Node 22's V8 has it on by default); in other runtimes it only probes.
+ */
+export function relaxedSimdAvailable(): boolean {
+  if (WebAssembly.validate(RELAXED_SIMD_PROBE)) return true;
+  const node = (globalThis as { process?: { getBuiltinModule?(id: string): unknown } }).process;
+  const v8 = node?.getBuiltinModule?.('node:v8') as { setFlagsFromString(flags: string): void } | undefined;
+  v8?.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  return WebAssembly.validate(RELAXED_SIMD_PROBE);
+}
 
 export type WasmKernelFn = (...args: number[]) => void;
 

@@ -1,31 +1,51 @@
 /**
  * The two GEMM loops of wasm-gemm.ts as WebAssembly functions (wasm-encoder.ts). Both sum every
- * output's products in k order onto a zero, one multiply and one add at a time (no FMA in wasm
- * SIMD), which is what XNNPACK's f32 GEMM does (acc = bias 0, then acc + a·b for k = 0, 1, …):
- * the floats are XNNPACK's. Tiles of 4 rows × 8 columns keep 8 f32x4 accumulators in registers.
+ * output's products in k order onto a zero, compiled one of two ways:
+ * - fused: one f32x4.relaxed_madd per product (relaxed SIMD), a single rounding on CPUs with FMA
+ *   (V8 emits vfmadd231ps on x64 with FMA3, fmla on arm64); 1.3–1.5× the GEMM throughput, since
+ *   128-bit wasm SIMD otherwise spends two instructions on each multiply-add;
+ * - exact: a multiply then an add, which is what XNNPACK's f32 GEMM does (acc = bias 0, then
+ *   acc + a·b for k = 0, 1, …): the floats are XNNPACK's. Used where relaxed SIMD is missing.
+ * Every output is summed the same way whatever tile it falls in, so a product's floats do not
+ * depend on M (one decoded row or a whole prompt) or on where the row lies.
  */
 import {
-  add, and, f32Add, f32Load, f32Mul, f32Store, f32Zero, F32, f32x4Add, f32x4Mul, f32x4Splat, get, I32, i32, inc, ltU, mul, set, shuffle, V128, v128Load, v128LoadAt, v128Store, v128StoreAt, v128Zero, whileLoop, type WasmFunction,
+  add, and, f32Load, f32Store, f32x4Add, f32x4ExtractLane, f32x4Mul, f32x4RelaxedMadd, f32x4Splat, get, I32, i32, inc, ltU, mul, remU, select, set, shuffle, sub, V128, v128Load, v128LoadAt, v128Store, v128StoreAt, v128Zero, whileLoop, type WasmFunction,
 } from './wasm-encoder';
 
 const range = (n: number): number[] => [...Array(n).keys()];
+/**
+ * Rows of the NN kernel's main tile: 6 rows × 8 columns keep 12 f32x4 accumulators, two of b and
+ * one splat in x64's 16 SIMD registers (V8 keeps one as scratch). Measured on [4080, 256]·[256, 240]
+ * and the 672-wide shapes with FMA: 50–52 GFLOP/s against 41–45 for 4 × 8 (7 × 8: 52–55, but it spills).
+ */
+export const NN_TILE_ROWS = 6;
+/**
+ * Columns of dy that tn reads for every tile of x's columns before moving on: a chunk's
+ * [K, 128] block of dy (256 KB at K = 512) stays in L2, where the whole 688 columns did not.
+ */
+const TN_COLUMN_BLOCK = 128;
+/** acc += x·y on f32x4 locals: one multiply then one add, or one fused multiply-add */
+const mac = (acc: number, x: number, y: number, fma: boolean): number[] =>
+  fma ? [...get(x), ...get(y), ...get(acc), ...f32x4RelaxedMadd, ...set(acc)] : [...get(acc), ...get(x), ...get(y), ...f32x4Mul, ...f32x4Add, ...set(acc)];
 /** addr + i·stride (i a constant, stride a local) */
 const offsetRows = (addr: number[], i: number, stride: number): number[] => [...addr, ...(i ? [...i32(i), ...get(stride), ...mul, ...add] : [])];
 
 /**
  * nn(a, b, out, batch, M, K, N, bStride): out[t, m, n] = Σ_{k < K} a[t, m, k]·b[t, k, n] for
  * t < batch; a [batch, M, K], out [batch, M, N], b [K, N] at b + t·bStride bytes (0: one b for
- * every item); byte addresses; any M, K, N. Rows in tiles of 4 (then 1); columns in tiles of 8,
- * then 4, then one at a time; a's values splatted, b's rows read in place.
+ * every item); byte addresses; any M, K, N. Rows in tiles of `rows` (then 1); columns in tiles
+ * of 8, then 4, then one at a time (in lane 0 of an f32x4, so every output is summed alike);
+ * a's values splatted, b's rows read in place.
  */
-export function nnFn(): WasmFunction {
+export function nnFn(fma: boolean, rows = NN_TILE_ROWS): WasmFunction {
   const [A, B, OUT, BATCH, M, K, N, BSTRIDE] = [0, 1, 2, 3, 4, 5, 6, 7];
   const [t, m, n, k, ap, bp, op, aBase, bBase, oBase, rowA, rowB, mTiles] = [8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]; // i32
-  const acc = [21, 22, 23, 24, 25, 26, 27, 28]; // v128: row r of the tile in acc[2r], acc[2r + 1]
-  const [b0, b1, s] = [29, 30, 31]; // v128
-  const sacc = [32, 33, 34, 35]; // f32: one column of up to 4 rows
-  const bs = 36; // f32
-  const va = [37, 38, 39, 40]; // v128: four k of each of the tile's a rows
+  const ro = range(rows).map((i) => 21 + i); // i32: i·rowA, the byte offset of the tile's row i
+  let next = 21 + rows;
+  const acc = range(2 * rows).map(() => next++); // v128: row r of the tile in acc[2r], acc[2r + 1]
+  const [b0, b1, s] = [next++, next++, next++]; // v128
+  const va = range(rows).map(() => next++); // v128: four k of each of the tile's a rows
   const a = (i: number): number => acc[i] as number;
   const start = [
     ...get(aBase), ...get(m), ...get(rowA), ...mul, ...add, ...set(ap),
@@ -33,20 +53,20 @@ export function nnFn(): WasmFunction {
     ...i32(0), ...set(k),
   ];
   const outAt = [...get(oBase), ...get(m), ...get(rowB), ...mul, ...add, ...get(n), ...i32(4), ...mul, ...add, ...set(op)];
-  const aAt = (i: number): number[] => [...offsetRows(get(ap), i, rowA), ...f32Load]; // a[m + i, k]
+  const rowAt = (i: number): number[] => [...get(ap), ...(i ? [...get(ro[i] as number), ...add] : [])]; // &a[m + i, k]
   /** r rows × (4·w) columns, w = 2 or 1 f32x4 */
   const tile = (r: number, w: number): number[] => [
     ...range(r).flatMap((i) => range(w).flatMap((c) => [...v128Zero, ...set(a(2 * i + c))])),
     ...start,
     // four k at a time: one f32x4 load of each a row, its lanes splatted in turn
     ...whileLoop([...get(k), ...i32(3), ...add, ...get(K), ...ltU], [
-      ...range(r).flatMap((i) => [...offsetRows(get(ap), i, rowA), ...v128Load, ...set(va[i] as number)]),
+      ...range(r).flatMap((i) => [...rowAt(i), ...v128Load, ...set(va[i] as number)]),
       ...range(4).flatMap((kk) => [
         ...get(bp), ...v128Load, ...set(b0),
         ...(w === 2 ? [...get(bp), ...v128LoadAt(16), ...set(b1)] : []),
         ...range(r).flatMap((i) => [
           ...get(va[i] as number), ...get(va[i] as number), ...shuffle([kk, kk, kk, kk]), ...set(s),
-          ...range(w).flatMap((c) => [...get(a(2 * i + c)), ...get(s), ...get(c ? b1 : b0), ...f32x4Mul, ...f32x4Add, ...set(a(2 * i + c))]),
+          ...range(w).flatMap((c) => mac(a(2 * i + c), s, c ? b1 : b0, fma)),
         ]),
         ...inc(bp, get(rowB)),
       ]),
@@ -57,8 +77,8 @@ export function nnFn(): WasmFunction {
       ...get(bp), ...v128Load, ...set(b0),
       ...(w === 2 ? [...get(bp), ...v128LoadAt(16), ...set(b1)] : []),
       ...range(r).flatMap((i) => [
-        ...aAt(i), ...f32x4Splat, ...set(s),
-        ...range(w).flatMap((c) => [...get(a(2 * i + c)), ...get(s), ...get(c ? b1 : b0), ...f32x4Mul, ...f32x4Add, ...set(a(2 * i + c))]),
+        ...rowAt(i), ...f32Load, ...f32x4Splat, ...set(s),
+        ...range(w).flatMap((c) => mac(a(2 * i + c), s, c ? b1 : b0, fma)),
       ]),
       ...inc(ap, i32(4)), ...inc(bp, get(rowB)),
       ...inc(k, i32(1)),
@@ -66,18 +86,18 @@ export function nnFn(): WasmFunction {
     ...outAt,
     ...range(r).flatMap((i) => range(w).flatMap((c) => [...offsetRows(get(op), i, rowB), ...get(a(2 * i + c)), ...(c ? v128StoreAt(16) : v128Store)])),
   ];
-  /** r rows × 1 column, scalar */
+  /** r rows × 1 column, in lane 0 of each row's accumulator (lane-wise arithmetic is scalar arithmetic) */
   const column = (r: number): number[] => [
-    ...range(r).flatMap((i) => [...f32Zero, ...set(sacc[i] as number)]),
+    ...range(r).flatMap((i) => [...v128Zero, ...set(a(2 * i))]),
     ...start,
     ...whileLoop([...get(k), ...get(K), ...ltU], [
-      ...get(bp), ...f32Load, ...set(bs),
-      ...range(r).flatMap((i) => [...get(sacc[i] as number), ...aAt(i), ...get(bs), ...f32Mul, ...f32Add, ...set(sacc[i] as number)]),
+      ...get(bp), ...f32Load, ...f32x4Splat, ...set(b0),
+      ...range(r).flatMap((i) => [...rowAt(i), ...f32Load, ...f32x4Splat, ...set(s), ...mac(a(2 * i), s, b0, fma)]),
       ...inc(ap, i32(4)), ...inc(bp, get(rowB)),
       ...inc(k, i32(1)),
     ]),
     ...outAt,
-    ...range(r).flatMap((i) => [...offsetRows(get(op), i, rowB), ...get(sacc[i] as number), ...f32Store]),
+    ...range(r).flatMap((i) => [...offsetRows(get(op), i, rowB), ...get(a(2 * i)), ...f32x4ExtractLane(0), ...f32Store]),
   ];
   const overColumns = (r: number): number[] => [
     ...i32(0), ...set(n),
@@ -88,19 +108,20 @@ export function nnFn(): WasmFunction {
   const code = [
     ...get(K), ...i32(4), ...mul, ...set(rowA),
     ...get(N), ...i32(4), ...mul, ...set(rowB),
-    ...get(M), ...i32(-4), ...and, ...set(mTiles), // M rounded down to a multiple of 4 (i32.and)
+    ...range(rows).flatMap((i) => [...get(rowA), ...i32(i), ...mul, ...set(ro[i] as number)]),
+    ...get(M), ...get(M), ...i32(rows), ...remU, ...sub, ...set(mTiles), // M rounded down to a multiple of rows
     ...i32(0), ...set(t),
     ...whileLoop([...get(t), ...get(BATCH), ...ltU], [
       ...get(A), ...get(t), ...get(M), ...mul, ...get(rowA), ...mul, ...add, ...set(aBase),
       ...get(B), ...get(t), ...get(BSTRIDE), ...mul, ...add, ...set(bBase),
       ...get(OUT), ...get(t), ...get(M), ...mul, ...get(rowB), ...mul, ...add, ...set(oBase),
       ...i32(0), ...set(m),
-      ...whileLoop([...get(m), ...get(mTiles), ...ltU], [...overColumns(4), ...inc(m, i32(4))]),
+      ...whileLoop([...get(m), ...get(mTiles), ...ltU], [...overColumns(rows), ...inc(m, i32(rows))]),
       ...whileLoop([...get(m), ...get(M), ...ltU], [...overColumns(1), ...inc(m, i32(1))]),
       ...inc(t, i32(1)),
     ]),
   ];
-  return { name: 'nn', params: 8, locals: [[13, I32], [11, V128], [5, F32], [4, V128]], code };
+  return { name: 'nn', params: 8, locals: [[13 + rows, I32], [next - 21 - rows, V128]], code };
 }
 
 /**
@@ -110,15 +131,15 @@ export function nnFn(): WasmFunction {
  * dy [batch, chunks·K, J], out [batch, I, J]; byte addresses; any I, J a multiple of 8. Tiles of
  * 4 columns of x (one f32x4 load, lanes splatted), then 1, against 8 columns of dy.
  */
-export function tnFn(): WasmFunction {
+export function tnFn(fma = false): WasmFunction {
   const [X, DY, OUT, K, CH, I, J, BATCH] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const [t, c, i, j, k, xp, dp, op, xBase, dBase, oBase, rowX, rowD, iTiles] = [8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21]; // i32
-  const acc = [22, 23, 24, 25, 26, 27, 28, 29]; // v128: row r of the tile in acc[2r], acc[2r + 1]
-  const [xv, b0, b1, s] = [30, 31, 32, 33]; // v128
+  const [t, c, i, j, k, xp, dp, op, xBase, dBase, oBase, rowX, rowD, iTiles, jb, jEnd] = [8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23]; // i32
+  const acc = [24, 25, 26, 27, 28, 29, 30, 31]; // v128: row r of the tile in acc[2r], acc[2r + 1]
+  const [xv, b0, b1, s] = [32, 33, 34, 35]; // v128
   const a = (n: number): number => acc[n] as number;
   const use = (l: number): number[] => [
-    ...get(a(2 * l)), ...get(s), ...get(b0), ...f32x4Mul, ...f32x4Add, ...set(a(2 * l)),
-    ...get(a(2 * l + 1)), ...get(s), ...get(b1), ...f32x4Mul, ...f32x4Add, ...set(a(2 * l + 1)),
+    ...mac(a(2 * l), s, b0, fma),
+    ...mac(a(2 * l + 1), s, b1, fma),
   ];
   /** r = 4 (x's four values from one load) or 1 (one value) output rows × 8 columns */
   const tile = (r: number): number[] => [
@@ -146,8 +167,8 @@ export function tnFn(): WasmFunction {
     0x0b,
   ];
   const overColumns = (r: number): number[] => [
-    ...i32(0), ...set(j),
-    ...whileLoop([...get(j), ...get(J), ...ltU], [...tile(r), ...inc(j, i32(8))]),
+    ...get(jb), ...set(j),
+    ...whileLoop([...get(j), ...get(jEnd), ...ltU], [...tile(r), ...inc(j, i32(8))]),
   ];
   const code = [
     ...get(I), ...i32(4), ...mul, ...set(rowX),
@@ -161,13 +182,19 @@ export function tnFn(): WasmFunction {
         // item t, chunk c: rows (t·chunks + c)·K of x and dy
         ...get(X), ...get(t), ...get(CH), ...mul, ...get(c), ...add, ...get(K), ...mul, ...get(rowX), ...mul, ...add, ...set(xBase),
         ...get(DY), ...get(t), ...get(CH), ...mul, ...get(c), ...add, ...get(K), ...mul, ...get(rowD), ...mul, ...add, ...set(dBase),
-        ...i32(0), ...set(i),
-        ...whileLoop([...get(i), ...get(iTiles), ...ltU], [...overColumns(4), ...inc(i, i32(4))]),
-        ...whileLoop([...get(i), ...get(I), ...ltU], [...overColumns(1), ...inc(i, i32(1))]),
+        // dy's columns in blocks of TN_COLUMN_BLOCK, each block read by every tile of x's columns
+        ...i32(0), ...set(jb),
+        ...whileLoop([...get(jb), ...get(J), ...ltU], [
+          ...get(jb), ...i32(TN_COLUMN_BLOCK), ...add, ...get(J), ...get(jb), ...i32(TN_COLUMN_BLOCK), ...add, ...get(J), ...ltU, ...select, ...set(jEnd), // min(jb + block, J)
+          ...i32(0), ...set(i),
+          ...whileLoop([...get(i), ...get(iTiles), ...ltU], [...overColumns(4), ...inc(i, i32(4))]),
+          ...whileLoop([...get(i), ...get(I), ...ltU], [...overColumns(1), ...inc(i, i32(1))]),
+          ...inc(jb, i32(TN_COLUMN_BLOCK)),
+        ]),
         ...inc(c, i32(1)),
       ]),
       ...inc(t, i32(1)),
     ]),
   ];
-  return { name: 'tn', params: 8, locals: [[14, I32], [12, V128]], code };
+  return { name: 'tn', params: 8, locals: [[16, I32], [12, V128]], code };
 }

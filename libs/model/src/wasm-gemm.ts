@@ -1,8 +1,8 @@
 /**
  * Matrix products on the wasm backend as hand-encoded WebAssembly SIMD kernels
- * (wasm-gemm-code.ts) with XNNPACK's floats: the plain product a·b (in front of the stock
- * BatchMatMul and in `ops.bmm`), and xᵀ·dy read in place (`gemmTN`: the weight gradient of a
- * linear layer, and the key/value gradients of attention).
+ * (wasm-gemm-code.ts): the plain product a·b (in front of the stock BatchMatMul and in
+ * `ops.bmm`), and xᵀ·dy read in place (`gemmTN`: the weight gradient of a linear layer, and the
+ * key/value gradients of attention).
  *
  * Why: XNNPACK (the stock wasm matMul) packs its right operand into its own layout on every call
  * with a new tensor there, which in training is every call; xᵀ had to be materialised by a
@@ -10,12 +10,16 @@
  * kernel. All of that cost as much as the products themselves (~40% of a linear layer's
  * backward on the default preset's model). These kernels read both operands where they lie.
  *
- * The floats are the stock path's: each output sums its products in k order onto a zero, as
- * XNNPACK's GEMM does, and gemmTN adds the chunks' partial sums in chunk order as
- * `tf.sum(parts, 0)` does. Tests compare bits with the wasm binary's own BatchMatMul.
+ * Floats: where the runtime has wasm relaxed SIMD (Node 20 after `relaxedSimdAvailable` turns its
+ * flag on; Node ≥ 22 by default) the kernels use fused multiply-adds, one rounding per product in
+ * k order, and no longer reproduce XNNPACK's two roundings (`gemmUsesFma`). Results stay
+ * deterministic on a machine and identical for any number of workers; they can differ in the last
+ * bits between CPUs with and without FMA. Without relaxed SIMD they are XNNPACK's floats exactly.
+ * gemmTN adds the chunks' partial sums in chunk order as `tf.sum(parts, 0)` does. Tests compare
+ * bits with an exactly rounded fma reference and with the wasm binary's own BatchMatMul.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { heapOffset, instantiateOnBackend, type WasmBackendHeap, type WasmKernelFn } from './wasm-encoder';
+import { heapOffset, instantiateOnBackend, relaxedSimdAvailable, type WasmBackendHeap, type WasmKernelFn } from './wasm-encoder';
 import { nnFn, tnFn } from './wasm-gemm-code';
 
 export const GEMM_TN_KERNEL = 'SieveGemmTN';
@@ -31,6 +35,7 @@ type WasmBackend = WasmBackendHeap;
  */
 const MAX_IN_PLACE_FLOATS = 1 << 18;
 let tn: WasmKernelFn | null = null;
+let fused = false;
 let nn: WasmKernelFn | null = null;
 const offsetOf = heapOffset;
 
@@ -41,8 +46,10 @@ const offsetOf = heapOffset;
  */
 export function registerGemmKernels(backend: unknown): boolean {
   if (tn) return true;
-  const exports = instantiateOnBackend(backend, [tnFn(), nnFn()]);
+  const fma = relaxedSimdAvailable();
+  const exports = instantiateOnBackend(backend, [tnFn(fma), nnFn(fma)]);
   if (!exports) return false; // not the wasm backend, or no wasm SIMD: the stock kernels stay in use
+  fused = fma;
   tn = exports['tn'] as WasmKernelFn;
   nn = exports['nn'] as WasmKernelFn;
   tf.registerKernel({
@@ -89,8 +96,8 @@ export function registerGemmKernels(backend: unknown): boolean {
 
 /**
  * Batched a [batch, M, K] · b [batch, K, N] into out at these byte offsets of the wasm memory,
- * with XNNPACK's floats (see wasm-gemm-code.ts); false (nothing written) when unavailable or b
- * is larger than the kernel takes.
+ * summed in k order like every product of the NN kernel (see wasm-gemm-code.ts); false (nothing
+ * written) when unavailable or b is larger than the kernel takes.
  */
 export function gemmNNAt(a: number, b: number, out: number, batch: number, m: number, k: number, n: number): boolean {
   if (!nn || k * n > MAX_IN_PLACE_FLOATS) return false;
@@ -109,4 +116,9 @@ export function gemmTNApplies(n: number, inDim: number, outDim: number, chunks: 
  */
 export function gemmTN<T extends tf.Tensor2D | tf.Tensor3D>(x: T, dy: T, chunks = 1): T {
   return tf.engine().runKernel(GEMM_TN_KERNEL, { x, dy }, { chunks } as unknown as tf.NamedAttrMap) as T;
+}
+
+/** Whether the GEMM kernels run with fused multiply-adds (relaxed SIMD; see wasm-gemm-code.ts). */
+export function gemmUsesFma(): boolean {
+  return fused;
 }

@@ -81,8 +81,8 @@ export function registerWasmKernels(): boolean {
       const oData = be.dataIdMap.get(out.dataId);
       if (!aData || !bData || !oData) throw new Error(`${FAST_BMM_KERNEL}: operand not on the wasm backend`);
       if (n === 0 || m === 0 || p === 0) return out;
-      const small = n > 1 && 2 * m * k * p < MIN_FLOPS_PER_ITEM; // the stock loop kernel, whose floats differ from XNNPACK's
-      // Otherwise the NN kernel gives XNNPACK's floats without packing b (wasm-gemm.ts).
+      const small = n > 1 && 2 * m * k * p < MIN_FLOPS_PER_ITEM; // the stock loop kernel, whose sums are ordered otherwise
+      // Otherwise the NN kernel, which does not pack b (wasm-gemm.ts).
       if (!small && gemmNNAt(aData.memoryOffset, bData.memoryOffset, oData.memoryOffset, n, m, k, p)) return out;
       if (small || n === 1) {
         batchMatMul(aData.id, shapeBytes([n, m, k]), 3, bData.id, shapeBytes([n, k, p]), 3, false, false, oData.id);
@@ -158,7 +158,7 @@ export function gatherRows<T extends tf.Tensor>(x: T, rows: readonly number[]): 
 }
 
 /**
- * Whether the batched matMul of n items [m, k]·[k, p] runs as GEMMs with XNNPACK's floats (the
+ * Whether the batched matMul of n items [m, k]·[k, p] runs as GEMMs summing in k order (the
  * NN kernel or XNNPACK itself) rather than the stock loop kernel, whose sums are ordered otherwise.
  */
 export function bmmItemsUseGemm(n: number, m: number, k: number, p: number): boolean {
