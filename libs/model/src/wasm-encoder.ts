@@ -39,6 +39,7 @@ export const add = [0x6a];
 export const sub = [0x6b];
 export const mul = [0x6c];
 export const ltU = [0x49];
+export const leU = [0x4d];
 export const geU = [0x4f];
 /** select(a, b, cond): a if cond ≠ 0 else b. */
 export const select = [0x1b];

@@ -79,8 +79,8 @@ function call(fn: WasmKernelFn, inputs: Float32Array[], outSize: number, args: (
   tf.dispose(ts);
   return got;
 }
-const nn = (fn: WasmKernelFn, a: Float32Array, b: Float32Array, items: number, m: number, k: number, n: number): Float32Array =>
-  call(fn, [a, b], items * m * n, ([pa, pb, po]) => [pa as number, pb as number, po as number, items, m, k, n, k * n * 4]);
+const nn = (fn: WasmKernelFn, a: Float32Array, b: Float32Array, items: number, m: number, k: number, n: number, packed = false): Float32Array =>
+  call(fn, [a, b, new Float32Array(packed ? k * n : 0)], items * m * n, ([pa, pb, ps, po]) => [pa as number, pb as number, po as number, items, m, k, n, k * n * 4, packed ? (ps as number) : 0]);
 const tn = (fn: WasmKernelFn, x: Float32Array, dy: Float32Array, items: number, n: number, inDim: number, outDim: number, chunks: number): Float32Array =>
   call(fn, [x, dy], items * inDim * outDim, ([px, pd, po]) => [px as number, pd as number, po as number, n / chunks, chunks, inDim, outDim, items]);
 
@@ -107,11 +107,11 @@ describe('the wasm SIMD GEMM kernels', () => {
   });
 
   describe('exact (mul then add): XNNPACK’s floats bit for bit', () => {
-    it.each(nnCases)('nn: [M=%i, K=%i]·[K, N=%i]', (m, k, n) => {
+    it.each(nnCases)('nn: [M=%i, K=%i]·[K, N=%i], b in place and packed', (m, k, n) => {
       const a = testValues(m * k, 1);
       const b = testValues(k * n, 2);
       const want = k === 0 ? new Float32Array(m * n) : xnnpack(a, b, 1, m, k, n); // XNNPACK itself refuses K = 0
-      expect(bitsOf(nn(exact['nn'] as WasmKernelFn, a, b, 1, m, k, n))).toEqual(bitsOf(want));
+      for (const packed of [false, true]) expect(bitsOf(nn(exact['nn'] as WasmKernelFn, a, b, 1, m, k, n, packed))).toEqual(bitsOf(want));
     });
     it.each(tnCases)('tn: xᵀ·dy for x [%i, %i], dy [·, %i] in %i chunks = per-chunk XNNPACK products summed in order', (n, inDim, outDim, chunks) => {
       const x = testValues(n * inDim, 5);
@@ -127,6 +127,7 @@ describe('the wasm SIMD GEMM kernels', () => {
       const b = testValues(k * n, 2);
       const got = nn(fma['nn'] as WasmKernelFn, a, b, 1, m, k, n);
       expect(bitsOf(got)).toEqual(bitsOf(fused(a, b, 1, m, k, n)));
+      expect(bitsOf(nn(fma['nn'] as WasmKernelFn, a, b, 1, m, k, n, true))).toEqual(bitsOf(got)); // b packed in 8-column panels first
       if (k > 1) expect(bitsOf(got)).not.toEqual(bitsOf(xnnpack(a, b, 1, m, k, n))); // this CPU fuses: the floats are not XNNPACK's
     });
     it.each(tnCases)('tn: xᵀ·dy for x [%i, %i], dy [·, %i] in %i chunks', (n, inDim, outDim, chunks) => {

@@ -24,7 +24,20 @@ import { nnFn, tnFn } from './wasm-gemm-code';
 
 export const GEMM_TN_KERNEL = 'SieveGemmTN';
 
-type WasmBackend = WasmBackendHeap;
+type WasmBackend = WasmBackendHeap & { disposeData(dataId: object): void };
+
+/** From this many rows of a, the NN kernel first packs b into 8-column panels (see nnFn): below, too few row tiles reuse them. */
+const PACK_MIN_ROWS = 24;
+
+/** nn on a backend: a [batch, M, K]·b [batch, K, N] into out (byte offsets), packing b when M is large enough. */
+function nnOn(be: WasmBackend, a: number, b: number, out: number, batch: number, m: number, k: number, n: number, bStride: number): void {
+  const scratch = m >= PACK_MIN_ROWS && n >= 8 && k > 0 ? be.makeOutput([k * n], 'float32') : null;
+  try {
+    (nn as WasmKernelFn)(a, b, out, batch, m, k, n, bStride, scratch ? offsetOf(be, scratch, 'BatchMatMul') : 0);
+  } finally {
+    if (scratch) be.disposeData(scratch.dataId);
+  }
+}
 
 /**
  * Largest right operand (K·N floats, 1 MB: this machine's L2 cache) the NN kernel takes, and the
@@ -86,7 +99,7 @@ export function registerGemmKernels(backend: unknown): boolean {
         const be = args.backend as unknown as WasmBackend;
         const outShape = [...tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2)), m, n];
         const out = be.makeOutput(outShape, 'float32');
-        (nn as WasmKernelFn)(offsetOf(be, a, 'BatchMatMul'), offsetOf(be, b, 'BatchMatMul'), offsetOf(be, out, 'BatchMatMul'), 1, m, k, n, 0);
+        nnOn(be, offsetOf(be, a, 'BatchMatMul'), offsetOf(be, b, 'BatchMatMul'), offsetOf(be, out, 'BatchMatMul'), 1, m, k, n, 0);
         return out;
       },
     });
@@ -95,13 +108,13 @@ export function registerGemmKernels(backend: unknown): boolean {
 }
 
 /**
- * Batched a [batch, M, K] · b [batch, K, N] into out at these byte offsets of the wasm memory,
+ * Batched a [batch, M, K] · b [batch, K, N] into out at these byte offsets of `backend`'s memory,
  * summed in k order like every product of the NN kernel (see wasm-gemm-code.ts); false (nothing
  * written) when unavailable or b is larger than the kernel takes.
  */
-export function gemmNNAt(a: number, b: number, out: number, batch: number, m: number, k: number, n: number): boolean {
+export function gemmNNAt(backend: unknown, a: number, b: number, out: number, batch: number, m: number, k: number, n: number): boolean {
   if (!nn || k * n > MAX_IN_PLACE_FLOATS) return false;
-  nn(a, b, out, batch, m, k, n, k * n * 4);
+  nnOn(backend as WasmBackend, a, b, out, batch, m, k, n, k * n * 4);
   return true;
 }
 

@@ -83,7 +83,7 @@ export function registerWasmKernels(): boolean {
       if (n === 0 || m === 0 || p === 0) return out;
       const small = n > 1 && 2 * m * k * p < MIN_FLOPS_PER_ITEM; // the stock loop kernel, whose sums are ordered otherwise
       // Otherwise the NN kernel, which does not pack b (wasm-gemm.ts).
-      if (!small && gemmNNAt(aData.memoryOffset, bData.memoryOffset, oData.memoryOffset, n, m, k, p)) return out;
+      if (!small && gemmNNAt(be, aData.memoryOffset, bData.memoryOffset, oData.memoryOffset, n, m, k, p)) return out;
       if (small || n === 1) {
         batchMatMul(aData.id, shapeBytes([n, m, k]), 3, bData.id, shapeBytes([n, k, p]), 3, false, false, oData.id);
         return out;
