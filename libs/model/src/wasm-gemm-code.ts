@@ -42,8 +42,8 @@ const offsetRows = (addr: number[], i: number, stride: number): number[] => [...
  */
 export function nnFn(fma: boolean, rows = NN_TILE_ROWS): WasmFunction {
   const [A, B, OUT, BATCH, M, K, N, BSTRIDE, PACK] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  let next = 9;
-  const [t, m, n, k, ap, bp, op, aBase, bBase, oBase, rowA, rowB, mTiles, bStep, src, dst] = range(16).map(() => next++); // i32
+  const [t, m, n, k, ap, bp, op, aBase, bBase, oBase, rowA, rowB, mTiles, bStep, src, dst] = [9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24]; // i32
+  let next = 25;
   const ro = range(rows).map(() => next++); // i32: i·rowA, the byte offset of the tile's row i
   const i32Locals = next - 9;
   const acc = range(2 * rows).map(() => next++); // v128: row r of the tile in acc[2r], acc[2r + 1]
