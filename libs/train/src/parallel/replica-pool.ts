@@ -1,9 +1,9 @@
 /**
  * Data-parallel gradients: the main thread (replica 0) and R−1 worker threads, each with its own
- * backend instance and model replica, compute the gradients of an update's shards. Every shard's
- * gradient lands in its own slot of a SharedArrayBuffer and the main thread sums the slots in
- * shard order — the same left fold, in float32, as `accumulateGrads` — so R replicas give the same
- * sum, bit for bit, as one. The main thread then clips and steps as usual; the replicas read the
+ * backend instance and model replica, compute the gradients of an update's shards. A worker's shard
+ * gradient lands in its own slot of a SharedArrayBuffer (the main thread keeps its own as tensors)
+ * and the main thread sums them in shard order — the same left fold of float32 adds as
+ * `accumulateGrads` — so R replicas give the same sum, bit for bit, as one. The main thread then clips and steps as usual; the replicas read the
  * new parameters from shared memory at the start of the next update.
  */
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { InputError, SieveError } from '@sieve/core';
 import { activeBackend, fastGradsEnabled, type ModelConfig } from '@sieve/model';
 import type { TokenBatch } from '../batch';
-import { disposeGrads, type Grads } from '../clip';
+import { addGrads, disposeGrads, type Grads } from '../clip';
 import { microGrads, unitsOf, type MicroOutput, type ObjectiveContext } from '../objective';
 import { rebuildError } from '@sieve/core';
 import { flatLayout, gradsFromFlat, writeFlat, type FlatLayout, type FromWorker, type ShardJob, type WorkerInit } from './protocol';
@@ -161,43 +161,59 @@ export class ReplicaPool {
     if (live.length === 0) return { grads: undefined, outs: [] };
     if (this.grads.byteLength < live.length * layout.size * 4) this.grads = shared(live.length * layout.size);
     const slots = new Float32Array(this.grads);
-    const slot = (k: number): Float32Array => slots.subarray(k * layout.size, (k + 1) * layout.size);
+    const slot = (k: number): Float32Array => slots.subarray(k * layout.size, (k + 1) * layout.size); // a worker's shard k
 
     writeFlat(layout, ctx.model.params, this.params);
     Atomics.store(this.control, 0, ++this.version); // publishes the parameter writes above
     const jobs = assignShards(live.map((s, k) => ({ slot: k, ...s })), this.replicas, ctx.model.config);
     const remote = this.workers.map((w, i) => this.send(w, jobs[i + 1] ?? []));
     const outs: (MicroOutput | undefined)[] = new Array(live.length);
-    let localError: unknown = null;
+    const local = new Map<number, Grads>(); // this thread's shards' gradients, by slot: kept as tensors, never copied out
+    let acc: Grads | undefined;
     try {
-      for (const job of jobs[0] ?? []) {
-        const { grads, out } = microGrads(ctx, job.batch, job.weight);
-        try {
-          writeFlat(layout, grads, slot(job.slot));
-        } finally {
-          disposeGrads(grads);
+      let localError: unknown = null;
+      try {
+        for (const job of jobs[0] ?? []) {
+          const { grads, out } = microGrads(ctx, job.batch, job.weight);
+          local.set(job.slot, grads);
+          outs[job.slot] = out;
         }
-        outs[job.slot] = out;
+      } catch (err) {
+        localError = err;
+      }
+      // Wait for every replica even when this one failed: no worker is left writing to the slots.
+      const settled = await Promise.allSettled(remote);
+      if (localError !== null) throw localError;
+      for (const s of settled) if (s.status === 'rejected') throw s.reason;
+      this.workers.forEach((_, i) => {
+        // Atomics.load pairs with the worker's Atomics.store after it wrote its gradients.
+        if (Atomics.load(this.control, i + 1) !== this.version) throw new SieveError(`training worker ${i + 1} did not publish its gradients`, { where: '@sieve/train ReplicaPool' });
+      });
+      for (const s of settled) if (s.status === 'fulfilled') for (const { slot: k, out } of s.value) outs[k] = out;
+      // The fixed-order sum: acc = g_0; acc += g_1; … (float32 adds, as in accumulateGrads).
+      for (let k = 0; k < live.length; k++) {
+        const g = local.get(k) ?? gradsFromFlat(layout, slot(k));
+        local.delete(k);
+        if (acc === undefined) {
+          acc = g;
+          continue;
+        }
+        let sum: Grads;
+        try {
+          sum = addGrads(acc, g);
+        } finally {
+          disposeGrads(g);
+        }
+        disposeGrads(acc);
+        acc = sum;
       }
     } catch (err) {
-      localError = err;
+      disposeGrads(acc);
+      throw err;
+    } finally {
+      for (const g of local.values()) disposeGrads(g);
     }
-    // Wait for every replica even when this one failed: no worker is left writing to the slots.
-    const settled = await Promise.allSettled(remote);
-    if (localError !== null) throw localError;
-    for (const s of settled) if (s.status === 'rejected') throw s.reason;
-    this.workers.forEach((_, i) => {
-      // Atomics.load pairs with the worker's Atomics.store after it wrote its gradients.
-      if (Atomics.load(this.control, i + 1) !== this.version) throw new SieveError(`training worker ${i + 1} did not publish its gradients`, { where: '@sieve/train ReplicaPool' });
-    });
-    for (const s of settled) if (s.status === 'fulfilled') for (const { slot: k, out } of s.value) outs[k] = out;
-    // The fixed-order sum: acc = g_0; acc += g_1; … (float32 adds, as tf.add in accumulateGrads).
-    const acc = new Float32Array(slot(0));
-    for (let k = 1; k < live.length; k++) {
-      const g = slot(k);
-      for (let i = 0; i < acc.length; i++) acc[i] = (acc[i] as number) + (g[i] as number);
-    }
-    return { grads: gradsFromFlat(layout, acc), outs: outs as MicroOutput[] };
+    return { grads: acc, outs: outs as MicroOutput[] };
   }
 
   private send(w: Worker, jobs: ShardJob[]): Promise<{ slot: number; out: MicroOutput }[]> {
