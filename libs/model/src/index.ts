@@ -19,6 +19,7 @@ export { Transformer, createModel } from './transformer';
 export { lastLogits, rowsPerForward } from './left-pad';
 export { setFastGrads, fastGradsEnabled } from './ops';
 export { registerGradients } from './gradients';
+export { adamwKernel, type AdamWScalars } from './wasm-adamw';
 export {
   saveCheckpoint,
   loadCheckpoint,

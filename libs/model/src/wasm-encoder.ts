@@ -73,6 +73,8 @@ export const f32x4Add = simd(0xe4);
 export const f32x4Sub = simd(0xe5);
 export const f32x4Mul = simd(0xe6);
 export const f32x4Neg = simd(0xe1);
+export const f32x4Sqrt = simd(0xe3);
+export const f32x4Div = simd(0xe7);
 /** f32x4.relaxed_madd(a, b, c) = a·b + c (relaxed SIMD): one rounding where the CPU has FMA, else two. */
 export const f32x4RelaxedMadd = simd(0x105);
 /** while (cond) body — cond leaves an i32. */

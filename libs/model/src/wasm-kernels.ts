@@ -20,6 +20,7 @@
  * they are missing; `ops.bmm` then falls back to `tf.matMul`.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerAdamWKernel } from './wasm-adamw';
 import { registerDecodeAttentionKernels } from './wasm-attention';
 import { gemmNNAt, registerGemmKernels } from './wasm-gemm';
 import { registerPointwiseKernels } from './wasm-pointwise';
@@ -141,6 +142,7 @@ export function registerWasmKernels(): boolean {
   registerGemmKernels(tf.findBackend('wasm'));
   registerRopeKernels(tf.findBackend('wasm'));
   registerPointwiseKernels(tf.findBackend('wasm'));
+  registerAdamWKernel(tf.findBackend('wasm'));
   registered = true;
   return true;
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError, SieveError } from '@sieve/core';
+import { adamwKernel } from '@sieve/model';
 
 /**
  * AdamW (Loshchilov & Hutter 2019) with PyTorch's conventions: decay is decoupled from the
@@ -106,11 +107,19 @@ export class AdamW {
         const g = grads[name] as tf.Tensor;
         const m = this.m.get(name) as tf.Variable;
         const v = this.v.get(name) as tf.Variable;
+        const decay = this.weightDecay > 0 && this.decayFilter(name) ? 1 - lr * this.weightDecay : 1;
+        const fused = adamwKernel(p, g, m, v, { beta1, beta2, eps, stepSize: lr / bc1, sqrtBc2, decay }); // the same floats in one pass, on wasm
+        if (fused) {
+          const [p1, m1, v1] = fused;
+          p.assign(p1);
+          m.assign(m1);
+          v.assign(v1);
+          continue;
+        }
         const m1 = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1));
         const v1 = tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2));
         const denom = tf.add(tf.div(tf.sqrt(v1), sqrtBc2), eps);
         const update = tf.div(tf.mul(m1, lr / bc1), denom);
-        const decay = this.weightDecay > 0 && this.decayFilter(name) ? 1 - lr * this.weightDecay : 1;
         const base = decay === 1 ? p : tf.mul(p, decay);
         p.assign(tf.sub(base, update));
         m.assign(m1);
