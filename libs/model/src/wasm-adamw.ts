@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  add, and, f32Add, f32Div, f32FromBits, f32Load, f32Mul, f32Sqrt, f32Store, f32Sub, f32x4Add, f32x4Div, f32x4Mul, f32x4Splat, f32x4Sqrt, f32x4Sub, get, heapOffset, I32, i32, inc, instantiateOnBackend, ltU, mul, set, F32, V128, v128Load, v128Store, whileLoop, type WasmBackendHeap, type WasmFunction, type WasmKernelFn,
+  add, and, f32Add, f32Div, f32FromBits, f32Load, f32Mul, f32Sqrt, f32Store, f32Sub, f32x4Add, f32x4Div, f32x4Mul, f32x4Splat, f32x4Sqrt, f32x4Sub, get, I32, i32, inc, instantiateOnBackend, ltU, mul, registerHeapKernel, set, F32, V128, v128Load, v128Store, whileLoop, type WasmFunction, type WasmKernelFn,
 } from './wasm-encoder';
 
 export const ADAMW_KERNEL = 'SieveAdamW';
@@ -79,21 +79,15 @@ export function registerAdamWKernel(backend: unknown): boolean {
   const fns = instantiateOnBackend(backend, [adamwFn()]);
   if (!fns) return false;
   adamw = fns['adamw'] as WasmKernelFn;
-  tf.registerKernel({
-    kernelName: ADAMW_KERNEL,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend: b, attrs }) => {
-      const be = b as unknown as WasmBackendHeap;
-      const [p, g, m, v] = (['p', 'g', 'm', 'v'] as const).map((k) => inputs[k] as tf.TensorInfo) as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
-      const outs = [be.makeOutput(p.shape, 'float32'), be.makeOutput(p.shape, 'float32'), be.makeOutput(p.shape, 'float32')];
-      const s = attrs as unknown as AdamWScalars;
-      const at = (t: tf.TensorInfo): number => heapOffset(be, t, ADAMW_KERNEL);
-      (adamw as WasmKernelFn)(
-        at(p), at(g), at(m), at(v), ...outs.map(at), tf.util.sizeFromShape(p.shape),
-        bits(s.beta1), bits(1 - s.beta1), bits(s.beta2), bits(1 - s.beta2), bits(s.sqrtBc2), bits(s.eps), bits(s.stepSize), bits(s.decay),
-      );
-      return outs;
-    },
+  registerHeapKernel(ADAMW_KERNEL, (be, inputs, at, attrs) => {
+    const [p, g, m, v] = (['p', 'g', 'm', 'v'] as const).map((k) => inputs[k] as tf.TensorInfo) as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
+    const outs = [be.makeOutput(p.shape, 'float32'), be.makeOutput(p.shape, 'float32'), be.makeOutput(p.shape, 'float32')];
+    const s = attrs as unknown as AdamWScalars;
+    (adamw as WasmKernelFn)(
+      at(p), at(g), at(m), at(v), ...outs.map(at), tf.util.sizeFromShape(p.shape),
+      bits(s.beta1), bits(1 - s.beta1), bits(s.beta2), bits(1 - s.beta2), bits(s.sqrtBc2), bits(s.eps), bits(s.stepSize), bits(s.decay),
+    );
+    return outs;
   });
   return true;
 }

@@ -5,6 +5,7 @@
  * kernels are a few loops. Each helper returns the bytes of one instruction or construct
  * (WebAssembly core spec 2.0, binary format; the fixed-width and relaxed SIMD proposals' opcodes).
  */
+import * as tf from '@tensorflow/tfjs-core';
 
 export const uleb = (n: number): number[] => {
   const out: number[] = [];
@@ -152,6 +153,24 @@ export function instantiateOnBackend(backend: unknown, fns: readonly WasmFunctio
   if (!WebAssembly.validate(SIMD_PROBE)) return null;
   const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes(fns)), { env: { memory } });
   return Object.fromEntries(fns.map((f) => [f.name, instance.exports[f.name] as WasmKernelFn]));
+}
+
+/**
+ * Registers `kernelName` on the wasm backend with `run`, which gets the backend, the inputs, `at`
+ * (a tensor's byte offset in the wasm memory) and the attributes, and returns the output(s).
+ */
+export function registerHeapKernel(
+  kernelName: string,
+  run: (be: WasmBackendHeap, inputs: tf.NamedTensorInfoMap, at: (t: tf.TensorInfo) => number, attrs: Record<string, unknown>) => tf.TensorInfo | tf.TensorInfo[],
+): void {
+  tf.registerKernel({
+    kernelName,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const be = backend as unknown as WasmBackendHeap;
+      return run(be, inputs, (t) => heapOffset(be, t, kernelName), attrs as Record<string, unknown>);
+    },
+  });
 }
 
 /** Byte offset of a tensor's data in the wasm memory; throws when it is not on the wasm backend. */

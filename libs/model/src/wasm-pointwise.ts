@@ -17,7 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  add, and, f32Add, f32ConvertI32U, f32Div, f32FromBits, f32Load, f32Mul, f32One, f32Sqrt, f32Store, f32Sub, f32Zero, F32, f32x4Add, f32x4Mul, f32x4Splat, f32x4Sub, get, I32, i32, inc, ltU, heapOffset, instantiateOnBackend, mul, set, V128, v128Load, v128Store, v128Zero, whileLoop, type WasmBackendHeap, type WasmFunction, type WasmKernelFn,
+  add, and, f32Add, f32ConvertI32U, f32Div, f32FromBits, f32Load, f32Mul, f32One, f32Sqrt, f32Store, f32Sub, f32Zero, F32, f32x4Add, f32x4Mul, f32x4Splat, f32x4Sub, get, I32, i32, inc, ltU, instantiateOnBackend, registerHeapKernel, mul, set, V128, v128Load, v128Store, v128Zero, whileLoop, type WasmFunction, type WasmKernelFn,
 } from './wasm-encoder';
 
 export const RMS_NORM_KERNEL = 'SieveRmsNorm';
@@ -163,7 +163,6 @@ const swigluBackward = (): WasmFunction =>
     ];
   }, 2);
 
-type WasmBackend = WasmBackendHeap;
 type Fn = WasmKernelFn;
 let fns: { rmsForward: Fn; rmsBackward: Fn; swigluForward: Fn; swigluBackward: Fn; softmaxBackward: Fn } | null = null;
 
@@ -175,17 +174,7 @@ export function registerPointwiseKernels(backend: unknown): boolean {
   const fn = (name: string): Fn => exports[name] as Fn;
   fns = { rmsForward: fn('rms_fwd'), rmsBackward: fn('rms_bwd'), swigluForward: fn('swiglu_fwd'), swigluBackward: fn('swiglu_bwd'), softmaxBackward: fn('softmax_bwd') };
   const f = fns;
-  const kernel = (kernelName: string, run: (be: WasmBackend, inputs: tf.NamedTensorInfoMap, at: (t: tf.TensorInfo) => number, attrs: Record<string, unknown>) => tf.TensorInfo | tf.TensorInfo[]): void => {
-    tf.registerKernel({
-      kernelName,
-      backendName: 'wasm',
-      kernelFunc: ({ inputs, backend: b, attrs }) => {
-        const be = b as unknown as WasmBackend;
-        const at = (t: tf.TensorInfo): number => heapOffset(be, t, kernelName);
-        return run(be, inputs, at, attrs as Record<string, unknown>);
-      },
-    });
-  };
+  const kernel = registerHeapKernel;
   kernel(RMS_NORM_KERNEL, (be, { x, g }, at, attrs) => {
     const [n, d] = (x as tf.TensorInfo).shape as [number, number];
     const [out, xhat, r] = [be.makeOutput([n, d], 'float32'), be.makeOutput([n, d], 'float32'), be.makeOutput([n, 1], 'float32')];

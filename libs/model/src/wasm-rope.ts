@@ -16,7 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  add, f32x4Add, f32x4Mul, f32x4Neg, get, I32, i32, inc, ltU, heapOffset, instantiateOnBackend, mul, set, sub, V128, v128Load, v128Store, v128Zero, whileLoop, type WasmBackendHeap, type WasmFunction, type WasmKernelFn,
+  add, f32x4Add, f32x4Mul, f32x4Neg, get, I32, i32, inc, ltU, instantiateOnBackend, mul, registerHeapKernel, set, sub, V128, v128Load, v128Store, v128Zero, whileLoop, type WasmFunction, type WasmKernelFn,
 } from './wasm-encoder';
 
 export const ROPE_KERNEL = 'SieveRope';
@@ -74,7 +74,6 @@ function ropeFn(backward: boolean): WasmFunction {
   return { name: backward ? 'rope_bwd' : 'rope_fwd', params: 7, locals: [[9, I32], [2, V128]], code };
 }
 
-type WasmBackend = WasmBackendHeap;
 let fns: { fwd: WasmKernelFn; bwd: WasmKernelFn } | null = null;
 
 /** Compiles the module against the wasm backend's memory and registers both kernels; false when unavailable. */
@@ -84,18 +83,12 @@ export function registerRopeKernels(backend: unknown): boolean {
   if (!exports) return false; // not the wasm backend, or no wasm SIMD: rope.ts keeps the composed path
   fns = { fwd: exports['rope_fwd'] as WasmKernelFn, bwd: exports['rope_bwd'] as WasmKernelFn };
   for (const [kernelName, fn] of [[ROPE_KERNEL, fns.fwd], [ROPE_GRAD_KERNEL, fns.bwd]] as const) {
-    tf.registerKernel({
-      kernelName,
-      backendName: 'wasm',
-      kernelFunc: ({ inputs, backend: b }) => {
-        const be = b as unknown as WasmBackend;
-        const x = inputs['x'] as tf.TensorInfo; // [N, H, hd]
-        const [n, h, hd] = x.shape as [number, number, number];
-        const out = be.makeOutput([n, h, hd], 'float32');
-        const at = (t: tf.TensorInfo): number => heapOffset(be, t, kernelName);
-        fn(at(x), at(inputs['cos'] as tf.TensorInfo), at(inputs['sin'] as tf.TensorInfo), at(out), n, h, hd);
-        return out;
-      },
+    registerHeapKernel(kernelName, (be, inputs, at) => {
+      const x = inputs['x'] as tf.TensorInfo; // [N, H, hd]
+      const [n, h, hd] = x.shape as [number, number, number];
+      const out = be.makeOutput([n, h, hd], 'float32');
+      fn(at(x), at(inputs['cos'] as tf.TensorInfo), at(inputs['sin'] as tf.TensorInfo), at(out), n, h, hd);
+      return out;
     });
   }
   return true;
