@@ -20,6 +20,7 @@ export { lastLogits, rowsPerForward } from './left-pad';
 export { setFastGrads, fastGradsEnabled } from './ops';
 export { registerGradients } from './gradients';
 export { adamwKernel, type AdamWScalars } from './wasm-adamw';
+export { copyTensorInto, tensorFromView } from './wasm-kernels';
 export {
   saveCheckpoint,
   loadCheckpoint,

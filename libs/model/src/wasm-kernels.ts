@@ -160,6 +160,24 @@ export function gatherRows<T extends tf.Tensor>(x: T, rows: readonly number[]): 
 }
 
 /**
+ * Copies t's values (float32) into `out` from `offset`: straight from the wasm heap where t lives
+ * there (one copy; `dataSync` copies out of the heap first), else via `dataSync`.
+ */
+export function copyTensorInto(t: tf.Tensor, out: Float32Array, offset: number): void {
+  const be = registered && tf.getBackend() === 'wasm' && t.dtype === 'float32' ? internalsOf(tf.findBackend('wasm')) : null;
+  if (be?.dataIdMap.get(t.dataId)) out.set(be.typedArrayFromHeap(t) as Float32Array, offset);
+  else out.set(t.dataSync() as Float32Array, offset);
+}
+
+/**
+ * A float32 tensor [shape] of `values`, which may be a view of memory that changes later (shared
+ * memory): the wasm backend copies them into its heap at once; elsewhere they are copied here first.
+ */
+export function tensorFromView(values: Float32Array, shape: number[]): tf.Tensor {
+  return tf.tensor(registered && tf.getBackend() === 'wasm' ? values : values.slice(), shape, 'float32');
+}
+
+/**
  * Whether the batched matMul of n items [m, k]·[k, p] runs as GEMMs summing in k order (the
  * NN kernel or XNNPACK itself) rather than the stock loop kernel, whose sums are ordered otherwise.
  */

@@ -10,7 +10,7 @@ import '../gradients';
 import { disposeGrads } from '../clip';
 import { microGrads, type ObjectiveContext } from '../objective';
 import { serializeError } from '@sieve/core';
-import { readFlat, writeFlat, type FromWorker, type ToWorker, type WorkerInit } from './protocol';
+import { tensorsFromFlat, readFlat, writeFlat, type FromWorker, type ToWorker, type WorkerInit } from './protocol';
 
 const port = parentPort;
 if (!port) throw new Error('grad-worker.ts must run in a worker thread (see replica-pool.ts)');
@@ -31,10 +31,9 @@ try {
     if (version === loaded) return;
     // Atomics.load pairs with the main thread's Atomics.store after it wrote the parameters.
     if (Atomics.load(control, 0) !== version) throw new Error(`parameters of version ${version} expected, shared memory holds ${Atomics.load(control, 0)}`);
-    const values = readFlat(init.layout, params);
-    tf.tidy(() => {
-      for (const [name, v] of Object.entries(model.params)) v.assign(tf.tensor(values.get(name) as Float32Array, v.shape, 'float32'));
-    });
+    const values = tensorsFromFlat(init.layout, params);
+    for (const [name, v] of Object.entries(model.params)) v.assign(values[name] as tf.Tensor);
+    tf.dispose(Object.values(values));
     loaded = version;
   };
 

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { SieveError, type SerializedError } from '@sieve/core';
-import type { ModelConfig } from '@sieve/model';
+import { copyTensorInto, tensorFromView, type ModelConfig } from '@sieve/model';
 import type { TokenBatch } from '../batch';
 import type { Grads } from '../clip';
 import type { MethodOptions } from '../hyper';
@@ -37,7 +37,7 @@ export function writeFlat(layout: FlatLayout, tensors: Record<string, tf.Tensor>
   layout.names.forEach((name, i) => {
     const t = tensors[name];
     if (!t) throw new SieveError(`no tensor for parameter '${name}'`, { where: '@sieve/train parallel', hint: 'every replica must have the same parameters' });
-    out.set(t.dataSync() as Float32Array, layout.offsets[i] as number);
+    copyTensorInto(t, out, layout.offsets[i] as number);
   });
 }
 
@@ -52,10 +52,14 @@ export function readFlat(layout: FlatLayout, flat: Float32Array): Map<string, Fl
   return out;
 }
 
-/** Tensors from a flat vector, keyed in the layout's order (the caller owns them). */
-export function gradsFromFlat(layout: FlatLayout, flat: Float32Array): Grads {
+/** Tensors from a flat vector (copied: `flat` may change later), keyed in the layout's order (the caller owns them). */
+export function tensorsFromFlat(layout: FlatLayout, flat: Float32Array): Grads {
   const out: Grads = {};
-  for (const [i, [name, values]] of [...readFlat(layout, flat)].entries()) out[name] = tf.tensor(values, layout.shapes[i] as number[], 'float32');
+  layout.names.forEach((name, i) => {
+    const off = layout.offsets[i] as number;
+    const shape = layout.shapes[i] as number[];
+    out[name] = tensorFromView(flat.subarray(off, off + shape.reduce((a, b) => a * b, 1)), shape);
+  });
   return out;
 }
 

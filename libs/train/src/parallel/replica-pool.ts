@@ -14,7 +14,7 @@ import type { TokenBatch } from '../batch';
 import { addGrads, disposeGrads, type Grads } from '../clip';
 import { microGrads, unitsOf, type MicroOutput, type ObjectiveContext } from '../objective';
 import { rebuildError } from '@sieve/core';
-import { flatLayout, gradsFromFlat, writeFlat, type FlatLayout, type FromWorker, type ShardJob, type WorkerInit } from './protocol';
+import { flatLayout, tensorsFromFlat, writeFlat, type FlatLayout, type FromWorker, type ShardJob, type WorkerInit } from './protocol';
 
 /**
  * Shards to replicas, largest first, each to the least loaded replica (ties: the lowest index,
@@ -192,7 +192,7 @@ export class ReplicaPool {
       for (const s of settled) if (s.status === 'fulfilled') for (const { slot: k, out } of s.value) outs[k] = out;
       // The fixed-order sum: acc = g_0; acc += g_1; … (float32 adds, as in accumulateGrads).
       for (let k = 0; k < live.length; k++) {
-        const g = local.get(k) ?? gradsFromFlat(layout, slot(k));
+        const g = local.get(k) ?? tensorsFromFlat(layout, slot(k));
         local.delete(k);
         if (acc === undefined) {
           acc = g;
