@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { SieveError } from '@sieve/core';
+import { relaxedSimdAvailable } from './wasm-encoder';
 import { registerWasmKernels } from './wasm-kernels';
 
 export const BACKEND_NAMES = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
@@ -127,6 +128,11 @@ export function activeBackend(): BackendInfo | null {
   return active;
 }
 
+/** How the wasm GEMM kernels round (wasm-gemm.ts): what results on this machine depend on. */
+function wasmGemmFloats(): string {
+  return relaxedSimdAvailable() ? 'GEMMs with fused multiply-adds (wasm relaxed SIMD)' : "GEMMs with XNNPACK's floats (no wasm relaxed SIMD here)";
+}
+
 /**
  * Which backends can load here, for `sieve doctor`. The node packages are only imported;
  * wasm and cpu are really initialised, and the previously active backend is restored.
@@ -139,7 +145,7 @@ export async function probeBackends(): Promise<BackendProbe[]> {
     try {
       if (name === 'tfjs-node-gpu' || name === 'tfjs-node') await importNodePackage(name);
       else if (!(await tf.setBackend(name))) throw new Error(`the ${name} backend did not initialise`);
-      results.push({ name, ok: true, reason: 'loads' });
+      results.push({ name, ok: true, reason: name === 'wasm' ? `loads; ${wasmGemmFloats()}` : 'loads' });
     } catch (err) {
       results.push({ name, ok: false, reason: reasonOf(err) });
     }
