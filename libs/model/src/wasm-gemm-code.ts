@@ -34,11 +34,11 @@ const offsetRows = (addr: number[], i: number, stride: number): number[] => [...
 /**
  * nn(a, b, out, batch, M, K, N, bStride, pack): out[t, m, n] = Σ_{k < K} a[t, m, k]·b[t, k, n]
  * for t < batch; a [batch, M, K], out [batch, M, N], b [K, N] at b + t·bStride bytes (0: one b
- * for every item); byte addresses; any M, K, N. pack ≠ 0: a scratch of K·N floats where each
- * item's b is first copied as [N/8, K, 8] panels, which the 8-column tiles then read
- * contiguously (+5–13% on the training shapes; worth it when many row tiles reuse b). Rows in tiles of `rows` (then 4, 2, 1); columns in tiles
- * of 8, then 4, then one at a time (in lane 0 of an f32x4, so every output is summed alike);
- * a's values splatted, b's rows read in place.
+ * for every item); byte addresses; any M, K, N. Rows in tiles of `rows` (then 4, 2, 1); columns
+ * in tiles of 8, then 4, then one at a time (in lane 0 of an f32x4, so every output is summed
+ * alike); a's values splatted. pack ≠ 0: a scratch of K·N floats where each item's b is first
+ * copied as [N/8, K, 8] panels, which the 8-column tiles then read contiguously (+7–11% on the
+ * training shapes; worth it when many row tiles reuse b); else b's rows are read in place.
  */
 export function nnFn(fma: boolean, rows = NN_TILE_ROWS): WasmFunction {
   const [A, B, OUT, BATCH, M, K, N, BSTRIDE, PACK] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
@@ -153,9 +153,10 @@ export function nnFn(fma: boolean, rows = NN_TILE_ROWS): WasmFunction {
  * out[t, i, j] = Σ_c (Σ_{k < K} x[t, c·K + k, i]·dy[t, c·K + k, j]), the chunks' sums added in
  * chunk order onto the first (as `tf.sum(parts, 0)` adds them onto 0); x [batch, chunks·K, I],
  * dy [batch, chunks·K, J], out [batch, I, J]; byte addresses; any I, J a multiple of 8. Tiles of
- * 4 columns of x (one f32x4 load, lanes splatted), then 1, against 8 columns of dy.
+ * 4 columns of x (one f32x4 load, lanes splatted), then 1, against 8 columns of dy, over dy's
+ * columns in blocks of TN_COLUMN_BLOCK.
  */
-export function tnFn(fma = false): WasmFunction {
+export function tnFn(fma: boolean): WasmFunction {
   const [X, DY, OUT, K, CH, I, J, BATCH] = [0, 1, 2, 3, 4, 5, 6, 7];
   const [t, c, i, j, k, xp, dp, op, xBase, dBase, oBase, rowX, rowD, iTiles, jb, jEnd] = [8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23]; // i32
   const acc = [24, 25, 26, 27, 28, 29, 30, 31]; // v128: row r of the tile in acc[2r], acc[2r + 1]

@@ -14,7 +14,7 @@
  * XNNPACK GEMM per batch item on *views* of the input/output memory: it registers temporary
  * tensor ids that point inside the operands (no copies), calls the stock kernel with batch 1,
  * then unregisters them (which also frees XNNPACK's cached operator for that id). Where
- * wasm-gemm.ts's NN kernel applies it replaces both (the same floats, without packing b).
+ * wasm-gemm.ts's NN kernel applies it replaces both (sums in k order; see wasm-gemm.ts for the floats).
  *
  * It depends on BackendWasm internals, so it feature-detects them and registers nothing if
  * they are missing; `ops.bmm` then falls back to `tf.matMul`.
@@ -83,7 +83,7 @@ export function registerWasmKernels(): boolean {
       if (!aData || !bData || !oData) throw new Error(`${FAST_BMM_KERNEL}: operand not on the wasm backend`);
       if (n === 0 || m === 0 || p === 0) return out;
       const small = n > 1 && 2 * m * k * p < MIN_FLOPS_PER_ITEM; // the stock loop kernel, whose sums are ordered otherwise
-      // Otherwise the NN kernel, which does not pack b (wasm-gemm.ts).
+      // Otherwise the NN kernel (wasm-gemm.ts): no XNNPACK operator to create and pack per item.
       if (!small && gemmNNAt(be, aData.memoryOffset, bData.memoryOffset, oData.memoryOffset, n, m, k, p)) return out;
       if (small || n === 1) {
         batchMatMul(aData.id, shapeBytes([n, m, k]), 3, bData.id, shapeBytes([n, k, p]), 3, false, false, oData.id);

@@ -3,8 +3,9 @@
  * backend instance and model replica, compute the gradients of an update's shards. A worker's shard
  * gradient lands in its own slot of a SharedArrayBuffer (the main thread keeps its own as tensors)
  * and the main thread sums them in shard order — the same left fold of float32 adds as
- * `accumulateGrads` — so R replicas give the same sum, bit for bit, as one. The main thread then clips and steps as usual; the replicas read the
- * new parameters from shared memory at the start of the next update.
+ * `accumulateGrads` — so R replicas give the same sum, bit for bit, as one. The main thread then
+ * clips and steps as usual; the replicas read the new parameters from shared memory at the start
+ * of the next update.
  */
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
