@@ -55,7 +55,7 @@ describe('backend selection', () => {
     const probes = await probeBackends();
     expect(probes.map((p) => p.name)).toEqual(['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']);
     expect(probes.find((p) => p.name === 'cpu')).toEqual({ name: 'cpu', ok: true, reason: 'loads' });
-    expect(probes.find((p) => p.name === 'wasm')).toEqual({ name: 'wasm', ok: true, reason: 'loads; GEMMs with fused multiply-adds (wasm relaxed SIMD)' }); // Node ≥ 20
+    expect(probes.find((p) => p.name === 'wasm')).toEqual({ name: 'wasm', ok: true, reason: 'loads; GEMMs with wasm relaxed SIMD (fused multiply-adds where the CPU has FMA)' }); // Node ≥ 20
     for (const p of probes) expect(p.reason.length).toBeGreaterThan(0);
     expect(tf.getBackend()).toBe('cpu');
   });

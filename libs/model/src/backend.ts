@@ -130,7 +130,7 @@ export function activeBackend(): BackendInfo | null {
 
 /** How the wasm GEMM kernels round (wasm-gemm.ts): what results on this machine depend on. */
 function wasmGemmFloats(): string {
-  return relaxedSimdAvailable() ? 'GEMMs with fused multiply-adds (wasm relaxed SIMD)' : "GEMMs with XNNPACK's floats (no wasm relaxed SIMD here)";
+  return relaxedSimdAvailable() ? 'GEMMs with wasm relaxed SIMD (fused multiply-adds where the CPU has FMA)' : "GEMMs with XNNPACK's floats (no wasm relaxed SIMD here)";
 }
 
 /**
